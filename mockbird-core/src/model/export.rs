@@ -1,0 +1,102 @@
+//! The export document: a whole project, portable between instances.
+
+use serde::{Deserialize, Serialize};
+
+use super::{MockDef, MockResponse, MockSpec, Project, ResponseDef, ResponseSpec};
+use crate::ValidationError;
+
+/// `{"mockbird": 1, "project": {…}, "mocks": [...]}` as in shared/API.md.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExportDocument {
+    /// Format version; 1.
+    pub mockbird: Option<u32>,
+    /// The project's own fields.
+    pub project: ExportProject,
+    /// Every mock with its responses.
+    pub mocks: Vec<ExportMock>,
+}
+
+/// The project part of an export document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExportProject {
+    /// Name.
+    pub name: Option<String>,
+    /// Slug (made unique on import).
+    pub slug: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Visibility; default false.
+    pub is_public: Option<bool>,
+}
+
+/// A mock of an export document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportMock {
+    /// The mock's fields.
+    #[serde(flatten)]
+    pub mock: MockSpec,
+    /// Its responses.
+    #[serde(default)]
+    pub responses: Vec<ResponseSpec>,
+}
+
+impl ExportDocument {
+    /// Builds the document of a project and its mocks.
+    pub fn from_project(project: &Project, mocks: &[(super::Mock, Vec<MockResponse>)]) -> Self {
+        ExportDocument {
+            mockbird: Some(1),
+            project: ExportProject {
+                name: Some(project.name.clone()),
+                slug: Some(project.slug.clone()),
+                description: Some(project.description.clone()),
+                is_public: Some(project.is_public),
+            },
+            mocks: mocks
+                .iter()
+                .map(|(m, rs)| ExportMock { mock: m.to_spec(), responses: rs.iter().map(MockResponse::to_spec).collect() })
+                .collect(),
+        }
+    }
+
+    /// Validates every mock and response, all problems at once (fields named
+    /// `mocks[2].responses[0].statusCode`), and checks that no (path, method) repeats.
+    pub fn validate(&self) -> Result<Vec<(MockDef, Vec<ResponseDef>)>, ValidationError> {
+        let mut errors = ValidationError::default();
+        if let Some(v) = self.mockbird {
+            if v != 1 {
+                errors.push("mockbird", "unsupported version (expected 1)");
+            }
+        }
+        let mut out = Vec::with_capacity(self.mocks.len());
+        let mut seen = std::collections::HashSet::new();
+        for (i, m) in self.mocks.iter().enumerate() {
+            let def = match m.mock.validate() {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.extend_prefixed(&format!("mocks[{i}]."), e);
+                    None
+                }
+            };
+            let mut responses = Vec::with_capacity(m.responses.len());
+            for (j, r) in m.responses.iter().enumerate() {
+                match r.validate() {
+                    Ok(d) => responses.push(d),
+                    Err(e) => errors.extend_prefixed(&format!("mocks[{i}].responses[{j}]."), e),
+                }
+            }
+            if let Some(def) = def {
+                if !seen.insert((def.path.clone(), def.method)) {
+                    errors.push(format!("mocks[{i}]"), format!("duplicate path and method {} {}", def.method, def.path));
+                }
+                if responses.iter().filter(|r| r.is_default).count() > 1 {
+                    errors.push(format!("mocks[{i}].responses"), "at most one response may be the default");
+                }
+                out.push((def, responses));
+            }
+        }
+        errors.into_result(out)
+    }
+}

@@ -1,0 +1,129 @@
+//! Request logs, their queries, and monthly usage.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ValidationError;
+
+/// Largest page size of a log query.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// One request served (or refused) under `/m/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestLog {
+    /// Identifier.
+    pub id: Uuid,
+    /// The matched mock; `None` when no mock matched.
+    pub mock_id: Option<Uuid>,
+    /// The project addressed.
+    pub project_id: Uuid,
+    /// Method as received.
+    pub request_method: String,
+    /// Percent-decoded path after `/m/{slug}`.
+    pub request_path: String,
+    /// Headers, with credentials `[redacted]`.
+    pub request_headers: BTreeMap<String, String>,
+    /// Query parameters (first value of each).
+    pub request_query: BTreeMap<String, String>,
+    /// Body as text, at most 64 KiB.
+    pub request_body: Option<String>,
+    /// Whether the body was cut at 64 KiB.
+    pub request_body_truncated: bool,
+    /// The response served; `None` when none was.
+    pub response_id: Option<Uuid>,
+    /// Status returned.
+    pub response_status: u16,
+    /// Time to answer, in milliseconds (delay included).
+    pub response_time_ms: u32,
+    /// Client address.
+    pub ip_address: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+    /// When the request arrived.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A log entry to be stored; the same fields as [`RequestLog`], id included
+/// (made by the writer so a retried batch cannot duplicate).
+pub type NewRequestLog = RequestLog;
+
+/// Which logs a query looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogScope {
+    /// One mock's logs.
+    Mock(Uuid),
+    /// All of a project's logs, unmatched requests included.
+    Project(Uuid),
+}
+
+/// Pagination and filters of a log query. Results are newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogQuery {
+    /// 1-based page.
+    pub page: u32,
+    /// Page size, 1–100.
+    pub limit: u32,
+    /// Only entries at or after this instant.
+    pub start: Option<DateTime<Utc>>,
+    /// Only entries at or before this instant.
+    pub end: Option<DateTime<Utc>>,
+    /// Only entries with this status.
+    pub status: Option<u16>,
+}
+
+impl Default for LogQuery {
+    fn default() -> Self {
+        LogQuery { page: 1, limit: 20, start: None, end: None, status: None }
+    }
+}
+
+impl LogQuery {
+    /// Validates page (≥ 1) and limit (1–100), all problems at once.
+    pub fn new(page: u32, limit: u32) -> Result<Self, ValidationError> {
+        let mut errors = ValidationError::default();
+        if page == 0 {
+            errors.push("page", "must be at least 1");
+        }
+        if limit == 0 || limit > MAX_PAGE_SIZE {
+            errors.push("limit", format!("must be between 1 and {MAX_PAGE_SIZE}"));
+        }
+        errors.into_result(LogQuery { page, limit, ..LogQuery::default() })
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page.saturating_sub(1)) * u64::from(self.limit)
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    /// The entries of this page.
+    pub items: Vec<T>,
+    /// 1-based page number.
+    pub page: u32,
+    /// Page size asked for.
+    pub limit: u32,
+    /// Entries over all pages.
+    pub total: u64,
+}
+
+/// An organization's usage in one calendar month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageRecord {
+    /// The organization.
+    pub org_id: Uuid,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Requests counted against the quota.
+    pub request_count: u64,
+    /// Response bytes served.
+    pub bandwidth_bytes: u64,
+}

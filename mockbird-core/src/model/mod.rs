@@ -1,0 +1,54 @@
+//! The domain model: every entity of the product, serialized in camelCase as
+//! in shared/API.md, with validated constructors for everything a user sends.
+
+mod audit;
+mod billing;
+mod condition;
+mod export;
+mod key;
+mod log;
+mod mock;
+mod org;
+mod project;
+mod response;
+mod session;
+mod user;
+
+pub use audit::{AuditEntry, NewAuditEntry};
+pub use billing::{BillingEvent, Invoice, Plan, Subscription, SubscriptionStatus};
+pub use condition::{Condition, ConditionSpec, ConditionType, Operator};
+pub use export::{ExportDocument, ExportMock, ExportProject};
+pub use key::{ApiKey, NewApiKey};
+pub use log::{LogQuery, LogScope, MAX_PAGE_SIZE, NewRequestLog, Page, RequestLog, UsageRecord};
+pub use mock::{HttpMethod, Mock, MockDef, MockSpec, ResponseType};
+pub use org::{Invitation, MemberInfo, Membership, NewInvitation, NewOrganization, Organization, Role};
+pub use project::{NewProject, Project, ProjectBundle, ProjectPatch, validate_slug, slugify};
+pub use response::{MockResponse, ResponseDef, ResponseSpec};
+pub use session::{NewRefreshToken, RefreshToken, ResetToken};
+pub use user::{NewUser, User, UserCredentials, validate_email, validate_password};
+
+/// Largest response body accepted, in bytes (1 MiB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest `responseDelay`, in milliseconds.
+pub const MAX_DELAY_MS: u32 = 10_000;
+/// Longest mock path pattern, in characters.
+pub const MAX_PATH_CHARS: usize = 500;
+/// Longest name of anything (project, mock, response, organization, key).
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest description.
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+
+/// Checks a required, trimmed, length-limited name; records problems under `field`.
+pub(crate) fn check_name(errors: &mut crate::ValidationError, field: &str, value: Option<&str>) -> String {
+    match value.map(str::trim) {
+        None | Some("") => {
+            errors.push(field, "is required");
+            String::new()
+        }
+        Some(v) if v.chars().count() > MAX_NAME_CHARS => {
+            errors.push(field, format!("must be at most {MAX_NAME_CHARS} characters"));
+            String::new()
+        }
+        Some(v) => v.to_owned(),
+    }
+}
