@@ -1,0 +1,70 @@
+//! Turning requests into [`MockRequest`]s and [`Outcome`]s into HTTP responses.
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use mockbird_core::engine::Outcome;
+use mockbird_core::request::MockRequest;
+
+/// Largest request body a served mock reads, in bytes (10 MiB).
+pub const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
+
+/// A JSON error response `{"error": code, "message": message}`.
+pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    let body = serde_json::json!({"error": code, "message": message}).to_string();
+    json_response(status, body)
+}
+
+fn json_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut res = Response::new(Full::new(Bytes::from(body)));
+    *res.status_mut() = status;
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+/// Reads a request's body (up to [`MAX_REQUEST_BODY`]) into a [`MockRequest`];
+/// `Err` is the response to send instead (413, or 400 for a broken body).
+pub(crate) async fn read_request<B>(req: Request<B>) -> Result<MockRequest, Response<Full<Bytes>>>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Err(json_error(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "Request body exceeds 10 MiB"));
+        }
+        Err(_) => return Err(json_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED", "Request body could not be read")),
+    };
+    Ok(MockRequest {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+    })
+}
+
+/// The HTTP response for an outcome, after the mock's delay.
+pub(crate) async fn respond(outcome: Outcome) -> Response<Full<Bytes>> {
+    match outcome {
+        Outcome::Matched(m) => {
+            if !m.delay.is_zero() {
+                tokio::time::sleep(m.delay).await;
+            }
+            let mut res = Response::new(Full::new(m.body));
+            *res.status_mut() = m.status;
+            *res.headers_mut() = m.headers;
+            res
+        }
+        other => {
+            let answer = other.error_answer().expect("every other outcome has an error answer");
+            let mut res = json_response(answer.status, answer.body.to_string());
+            if let Some(allow) = answer.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+                res.headers_mut().insert(header::ALLOW, allow);
+            }
+            res
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the middleware and the test server.
+
+mod layer;
+mod server;
+mod support;
