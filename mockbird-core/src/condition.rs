@@ -19,7 +19,10 @@ pub fn build_regex(pattern: &str) -> Result<Regex, String> {
         .build()
         .map_err(|e| match e {
             regex::Error::CompiledTooBig(_) => "regex is too large".to_owned(),
-            other => format!("invalid regex: {}", other.to_string().lines().last().unwrap_or_default().trim()),
+            other => format!(
+                "invalid regex: {}",
+                other.to_string().lines().last().unwrap_or_default().trim()
+            ),
         })
 }
 
@@ -66,7 +69,11 @@ impl CompiledCondition {
         } else {
             None
         };
-        Ok(CompiledCondition { condition: condition.clone(), regex, number })
+        Ok(CompiledCondition {
+            condition: condition.clone(),
+            regex,
+            number,
+        })
     }
 
     /// The condition as defined.
@@ -79,8 +86,13 @@ impl CompiledCondition {
         let field = self.condition.field.as_str();
         match self.condition.kind {
             ConditionType::Header => {
-                let values: Vec<&str> =
-                    req.request.headers.get_all(field).iter().filter_map(|v| v.to_str().ok()).collect();
+                let values: Vec<&str> = req
+                    .request
+                    .headers
+                    .get_all(field)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
                 (!values.is_empty()).then(|| values.join(", "))
             }
             ConditionType::Query => req.query(field).map(str::to_owned),
@@ -144,8 +156,10 @@ mod tests {
     use serde_json::json;
 
     fn cond(kind: &str, field: &str, op: &str, value: Option<&str>) -> CompiledCondition {
-        let spec: ConditionSpec =
-            serde_json::from_value(json!({"type": kind, "field": field, "operator": op, "value": value})).unwrap();
+        let spec: ConditionSpec = serde_json::from_value(
+            json!({"type": kind, "field": field, "operator": op, "value": value}),
+        )
+        .unwrap();
         CompiledCondition::compile(&spec.validate().unwrap()).unwrap()
     }
 
@@ -154,7 +168,9 @@ mod tests {
             .with_header("X-Api-Version", "2024-01")
             .with_header("Content-Type", "application/json")
             .with_header("Cookie", "session=abc123; theme=dark")
-            .with_body(r#"{"user":{"name":"Ada","age":36,"tags":["a","b"]},"total":99.5,"ok":true}"#)
+            .with_body(
+                r#"{"user":{"name":"Ada","age":36,"tags":["a","b"]},"total":99.5,"ok":true}"#,
+            )
     }
 
     fn check(c: &CompiledCondition, req: &MockRequest) -> bool {
@@ -180,27 +196,53 @@ mod tests {
             ("regex", r"^\d{2}$", false),
         ];
         for (op, v, want) in cases {
-            assert_eq!(check(&cond("header", "x-api-version", op, Some(v)), &req), want, "{op} {v}");
+            assert_eq!(
+                check(&cond("header", "x-api-version", op, Some(v)), &req),
+                want,
+                "{op} {v}"
+            );
         }
     }
 
     #[test]
     fn presence_operators() {
         let req = request();
-        assert!(check(&cond("header", "X-API-VERSION", "exists", None), &req));
+        assert!(check(
+            &cond("header", "X-API-VERSION", "exists", None),
+            &req
+        ));
         assert!(!check(&cond("header", "x-missing", "exists", None), &req));
         assert!(check(&cond("header", "x-missing", "notExists", None), &req));
         assert!(!check(&cond("query", "q", "notExists", None), &req));
-        assert!(check(&cond("query", "empty", "exists", None), &req), "an empty value is present");
+        assert!(
+            check(&cond("query", "empty", "exists", None), &req),
+            "an empty value is present"
+        );
     }
 
     #[test]
     fn absent_values_fail_everything_but_not_equals_and_not_exists() {
         let req = request();
-        for op in ["equals", "contains", "startsWith", "endsWith", "regex", "gt", "gte", "lt", "lte"] {
-            assert!(!check(&cond("query", "missing", op, Some("1")), &req), "{op}");
+        for op in [
+            "equals",
+            "contains",
+            "startsWith",
+            "endsWith",
+            "regex",
+            "gt",
+            "gte",
+            "lt",
+            "lte",
+        ] {
+            assert!(
+                !check(&cond("query", "missing", op, Some("1")), &req),
+                "{op}"
+            );
         }
-        assert!(check(&cond("query", "missing", "notEquals", Some("1")), &req));
+        assert!(check(
+            &cond("query", "missing", "notEquals", Some("1")),
+            &req
+        ));
     }
 
     #[test]
@@ -217,23 +259,45 @@ mod tests {
             ("lte", "41.9", false),
         ];
         for (op, v, want) in cases {
-            assert_eq!(check(&cond("query", "n", op, Some(v)), &req), want, "{op} {v}");
+            assert_eq!(
+                check(&cond("query", "n", op, Some(v)), &req),
+                want,
+                "{op} {v}"
+            );
         }
-        assert!(!check(&cond("query", "q", "gt", Some("1")), &req), "a non-number side fails");
+        assert!(
+            !check(&cond("query", "q", "gt", Some("1")), &req),
+            "a non-number side fails"
+        );
         assert!(check(&cond("body", "total", "gt", Some("99")), &req));
     }
 
     #[test]
     fn sources_query_path_cookie_method_body() {
         let req = request();
-        assert!(check(&cond("query", "q", "equals", Some("hello world")), &req));
+        assert!(check(
+            &cond("query", "q", "equals", Some("hello world")),
+            &req
+        ));
         assert!(check(&cond("path", "id", "equals", Some("17")), &req));
-        assert!(check(&cond("cookie", "theme", "equals", Some("dark")), &req));
+        assert!(check(
+            &cond("cookie", "theme", "equals", Some("dark")),
+            &req
+        ));
         assert!(check(&cond("method", "", "equals", Some("post")), &req));
         assert!(!check(&cond("method", "", "equals", Some("GET")), &req));
-        assert!(check(&cond("body", "user.name", "equals", Some("Ada")), &req));
-        assert!(check(&cond("body", "/user/tags/1", "equals", Some("b")), &req));
-        assert!(check(&cond("body", "user.tags.0", "equals", Some("a")), &req));
+        assert!(check(
+            &cond("body", "user.name", "equals", Some("Ada")),
+            &req
+        ));
+        assert!(check(
+            &cond("body", "/user/tags/1", "equals", Some("b")),
+            &req
+        ));
+        assert!(check(
+            &cond("body", "user.tags.0", "equals", Some("a")),
+            &req
+        ));
         assert!(check(&cond("body", "ok", "equals", Some("true")), &req));
         assert!(check(&cond("body", "user.age", "equals", Some("36")), &req));
         assert!(check(&cond("body", "", "contains", Some("\"Ada\"")), &req));

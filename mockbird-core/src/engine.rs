@@ -43,12 +43,20 @@ pub struct MockSource {
 impl MockSource {
     /// A source with fresh random ids (for mocks defined in code).
     pub fn new(def: MockDef, responses: Vec<ResponseDef>) -> Self {
-        MockSource { id: Uuid::new_v4(), def, responses: responses.into_iter().map(|r| (Uuid::new_v4(), r)).collect() }
+        MockSource {
+            id: Uuid::new_v4(),
+            def,
+            responses: responses.into_iter().map(|r| (Uuid::new_v4(), r)).collect(),
+        }
     }
 
     /// A source from stored records.
     pub fn from_stored(mock: &Mock, responses: &[MockResponse]) -> Self {
-        MockSource { id: mock.id, def: mock.to_def(), responses: responses.iter().map(|r| (r.id, r.to_def())).collect() }
+        MockSource {
+            id: mock.id,
+            def: mock.to_def(),
+            responses: responses.iter().map(|r| (r.id, r.to_def())).collect(),
+        }
     }
 }
 
@@ -153,7 +161,8 @@ impl Outcome {
     pub fn mock_id(&self) -> Option<Uuid> {
         match self {
             Outcome::Matched(m) => Some(m.mock_id),
-            Outcome::NoMatchingResponse { mock_id, .. } | Outcome::TemplateError { mock_id, .. } => Some(*mock_id),
+            Outcome::NoMatchingResponse { mock_id, .. }
+            | Outcome::TemplateError { mock_id, .. } => Some(*mock_id),
             Outcome::NotFound | Outcome::MethodNotAllowed { .. } => None,
         }
     }
@@ -168,7 +177,11 @@ impl Outcome {
                 json!({"error": "MOCK_NOT_FOUND", "message": "No mock matches this path"}),
             ),
             Outcome::MethodNotAllowed { allowed } => {
-                let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+                let allow = allowed
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let body = json!({"error": "METHOD_NOT_ALLOWED", "message": format!("This path accepts {allow}"), "allowed": allowed});
                 (StatusCode::METHOD_NOT_ALLOWED, Some(allow), body)
             }
@@ -183,7 +196,11 @@ impl Outcome {
                 json!({"error": "TEMPLATE_ERROR", "message": error.to_string()}),
             ),
         };
-        Some(ErrorAnswer { status, allow, body })
+        Some(ErrorAnswer {
+            status,
+            allow,
+            body,
+        })
     }
 }
 
@@ -245,7 +262,13 @@ pub struct Engine {
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine { inner: Arc::new(Snapshot { router: Router::new(), mocks: Vec::new(), rng: None }) }
+        Engine {
+            inner: Arc::new(Snapshot {
+                router: Router::new(),
+                mocks: Vec::new(),
+                rng: None,
+            }),
+        }
     }
 }
 
@@ -257,16 +280,27 @@ impl Engine {
 
     /// Like [`Engine::compile`], with weighted choices drawn from an RNG seeded with `seed`,
     /// so a sequence of requests always gets the same responses.
-    pub fn compile_seeded(sources: impl IntoIterator<Item = MockSource>, seed: u64) -> Result<Self, EngineError> {
+    pub fn compile_seeded(
+        sources: impl IntoIterator<Item = MockSource>,
+        seed: u64,
+    ) -> Result<Self, EngineError> {
         Self::build(sources, Some(seed))
     }
 
     /// Compiles a stored project.
     pub fn from_bundle(bundle: &ProjectBundle) -> Result<Self, EngineError> {
-        Self::compile(bundle.mocks.iter().map(|(m, rs)| MockSource::from_stored(m, rs)))
+        Self::compile(
+            bundle
+                .mocks
+                .iter()
+                .map(|(m, rs)| MockSource::from_stored(m, rs)),
+        )
     }
 
-    fn build(sources: impl IntoIterator<Item = MockSource>, seed: Option<u64>) -> Result<Self, EngineError> {
+    fn build(
+        sources: impl IntoIterator<Item = MockSource>,
+        seed: Option<u64>,
+    ) -> Result<Self, EngineError> {
         let mut router = Router::new();
         let mut mocks = Vec::new();
         for src in sources {
@@ -274,11 +308,17 @@ impl Engine {
                 continue;
             }
             let pattern =
-                PathPattern::parse(&src.def.path).map_err(|source| EngineError::Pattern { mock_id: src.id, source })?;
+                PathPattern::parse(&src.def.path).map_err(|source| EngineError::Pattern {
+                    mock_id: src.id,
+                    source,
+                })?;
             let index = u32::try_from(mocks.len()).expect("fewer than 2^32 mocks");
             router
                 .insert(src.def.method, &pattern, index)
-                .map_err(|source| EngineError::Conflict { mock_id: src.id, source })?;
+                .map_err(|source| EngineError::Conflict {
+                    mock_id: src.id,
+                    source,
+                })?;
             let responses = src
                 .responses
                 .iter()
@@ -291,7 +331,9 @@ impl Engine {
             });
         }
         let rng = seed.map(|s| Mutex::new(SmallRng::seed_from_u64(s)));
-        Ok(Engine { inner: Arc::new(Snapshot { router, mocks, rng }) })
+        Ok(Engine {
+            inner: Arc::new(Snapshot { router, mocks, rng }),
+        })
     }
 
     /// Number of (active) mocks.
@@ -307,8 +349,15 @@ impl Engine {
     /// Routes without answering: lets a middleware pass unmatched requests on
     /// before reading their body.
     pub fn route(&self, method: &http::Method, path: &str) -> Route<Uuid> {
-        match self.inner.router.lookup(HttpMethod::from_http(method), path) {
-            Route::Found { value, params } => Route::Found { value: self.inner.mocks[value as usize].id, params },
+        match self
+            .inner
+            .router
+            .lookup(HttpMethod::from_http(method), path)
+        {
+            Route::Found { value, params } => Route::Found {
+                value: self.inner.mocks[value as usize].id,
+                params,
+            },
             Route::MethodNotAllowed(m) => Route::MethodNotAllowed(m),
             Route::NotFound => Route::NotFound,
         }
@@ -316,7 +365,11 @@ impl Engine {
 
     /// Answers a request: routing, conditions, selection, templating.
     pub fn handle(&self, req: &MockRequest) -> Outcome {
-        let (index, params) = match self.inner.router.lookup(HttpMethod::from_http(&req.method), &req.path) {
+        let (index, params) = match self
+            .inner
+            .router
+            .lookup(HttpMethod::from_http(&req.method), &req.path)
+        {
             Route::Found { value, params } => (value, params),
             Route::MethodNotAllowed(allowed) => return Outcome::MethodNotAllowed { allowed },
             Route::NotFound => return Outcome::NotFound,
@@ -326,20 +379,33 @@ impl Engine {
         let forced = view.header(FORCE_RESPONSE_HEADER);
         let chosen = match &self.inner.rng {
             Some(rng) => {
-                let mut rng = rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut rng = rng
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 selection::select(&mock.responses, &view, forced, &mut *rng)
             }
             None => selection::select(&mock.responses, &view, forced, &mut rand::rng()),
         };
         let response = match chosen {
             Ok(r) => r,
-            Err(report) => return Outcome::NoMatchingResponse { mock_id: mock.id, report },
+            Err(report) => {
+                return Outcome::NoMatchingResponse {
+                    mock_id: mock.id,
+                    report,
+                };
+            }
         };
         let body = match &response.body {
             Body::Static(bytes) => bytes.clone(),
             Body::Template(t) => match render(t, &view) {
                 Ok(b) => b,
-                Err(error) => return Outcome::TemplateError { mock_id: mock.id, response_id: response.id, error },
+                Err(error) => {
+                    return Outcome::TemplateError {
+                        mock_id: mock.id,
+                        response_id: response.id,
+                        error,
+                    };
+                }
             },
         };
         Outcome::Matched(MatchedResponse {
@@ -358,32 +424,52 @@ fn render(t: &Template, view: &RequestView<'_>) -> Result<Bytes, TemplateError> 
         None => crate::clock::now(),
         Some(v) => DateTime::parse_from_rfc3339(v.trim())
             .map(|d| d.with_timezone(&Utc))
-            .map_err(|_| TemplateError::Render(format!("X-Mockbird-Now {v:?} is not an RFC 3339 timestamp")))?,
+            .map_err(|_| {
+                TemplateError::Render(format!("X-Mockbird-Now {v:?} is not an RFC 3339 timestamp"))
+            })?,
     };
     t.render(view.template_context(), now).map(Bytes::from)
 }
 
-fn compile_response(id: Uuid, def: &ResponseDef, mock: &MockDef) -> Result<CompiledResponse, EngineError> {
+fn compile_response(
+    id: Uuid,
+    def: &ResponseDef,
+    mock: &MockDef,
+) -> Result<CompiledResponse, EngineError> {
     let body = if crate::template::is_template(&def.body) {
-        Body::Template(Template::compile(&def.body).map_err(|source| EngineError::Template { response_id: id, source })?)
+        Body::Template(
+            Template::compile(&def.body).map_err(|source| EngineError::Template {
+                response_id: id,
+                source,
+            })?,
+        )
     } else {
         Body::Static(Bytes::from(def.body.clone()))
     };
     let mut headers = HeaderMap::with_capacity(def.headers.len() + 1);
     for (k, v) in &def.headers {
-        if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
             headers.append(k, v);
         }
     }
     if !headers.contains_key(http::header::CONTENT_TYPE) {
-        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(mock.response_type.content_type()));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(mock.response_type.content_type()),
+        );
     }
     let conditions = def
         .conditions
         .iter()
         .map(CompiledCondition::compile)
         .collect::<Result<_, _>>()
-        .map_err(|message| EngineError::Condition { response_id: id, message })?;
+        .map_err(|message| EngineError::Condition {
+            response_id: id,
+            message,
+        })?;
     Ok(CompiledResponse {
         id,
         name: def.name.clone(),

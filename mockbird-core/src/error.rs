@@ -47,7 +47,10 @@ impl ValidationError {
 
     /// Records one more problem.
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.into(), message: message.into() });
+        self.errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     /// Adds all problems of `other`, with `prefix` put before their field names.
@@ -59,7 +62,11 @@ impl ValidationError {
 
     /// `Ok(value)` when no problem was recorded, else `Err(self)`.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationError> {
-        if self.errors.is_empty() { Ok(value) } else { Err(self) }
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     /// True when no problem was recorded.

@@ -30,7 +30,13 @@ impl MockRequest {
             Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
             None => (path_and_query.to_owned(), None),
         };
-        MockRequest { method, path, query, headers: HeaderMap::new(), body: Bytes::new() }
+        MockRequest {
+            method,
+            path,
+            query,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
     }
 
     /// Adds a header (builder style); panics on an invalid name or value, so use it in tests and examples.
@@ -95,12 +101,18 @@ impl<'a> RequestView<'a> {
 
     /// A query parameter's first value.
     pub fn query(&self, name: &str) -> Option<&str> {
-        self.query_pairs().iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query_pairs()
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A path parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Cookies from every `Cookie` header.
@@ -122,13 +134,19 @@ impl<'a> RequestView<'a> {
 
     /// A cookie's value.
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookie_pairs().iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.cookie_pairs()
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Whether the body is `application/x-www-form-urlencoded`.
     fn is_form(&self) -> bool {
-        self.header("content-type")
-            .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+        self.header("content-type").is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
     }
 
     /// The body parsed as JSON, if it is JSON.
@@ -148,7 +166,11 @@ impl<'a> RequestView<'a> {
     pub fn form(&self) -> Option<&[(String, String)]> {
         self.form
             .get_or_init(|| {
-                self.is_form().then(|| form_urlencoded::parse(&self.request.body).into_owned().collect())
+                self.is_form().then(|| {
+                    form_urlencoded::parse(&self.request.body)
+                        .into_owned()
+                        .collect()
+                })
             })
             .as_deref()
     }
@@ -165,7 +187,10 @@ impl<'a> RequestView<'a> {
             return (!self.request.body.is_empty()).then(|| self.raw_body().into_owned());
         }
         if let Some(form) = self.form() {
-            return form.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone());
+            return form
+                .iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v.clone());
         }
         json_lookup(self.json()?, field).map(json_to_text)
     }
@@ -175,14 +200,17 @@ impl<'a> RequestView<'a> {
         let map = |pairs: &[(String, String)]| {
             let mut m = Map::new();
             for (k, v) in pairs {
-                m.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
+                m.entry(k.clone())
+                    .or_insert_with(|| Value::String(v.clone()));
             }
             Value::Object(m)
         };
         let mut headers = Map::new();
         for (k, v) in &self.request.headers {
             if let Ok(v) = v.to_str() {
-                headers.entry(k.as_str().to_owned()).or_insert_with(|| Value::String(v.to_owned()));
+                headers
+                    .entry(k.as_str().to_owned())
+                    .or_insert_with(|| Value::String(v.to_owned()));
             }
         }
         let body = match (self.form(), self.json()) {

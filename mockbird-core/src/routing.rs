@@ -68,7 +68,9 @@ impl PathPattern {
             return Err(PatternError::BadCharacter);
         }
         if pattern == "/" {
-            return Ok(PathPattern { segments: Vec::new() });
+            return Ok(PathPattern {
+                segments: Vec::new(),
+            });
         }
         let raw: Vec<&str> = pattern[1..].split('/').collect();
         let mut segments = Vec::with_capacity(raw.len());
@@ -77,31 +79,32 @@ impl PathPattern {
             if seg.is_empty() {
                 return Err(PatternError::EmptySegment);
             }
-            let parsed = if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                let (wild, name) = match inner.strip_prefix('*') {
-                    Some(n) => (true, n),
-                    None => (false, inner),
-                };
-                if !is_identifier(name) {
-                    return Err(PatternError::BadSegment((*seg).to_owned()));
-                }
-                if names.contains(&name) {
-                    return Err(PatternError::DuplicateParam(name.to_owned()));
-                }
-                names.push(name);
-                if wild {
-                    if i + 1 != raw.len() {
-                        return Err(PatternError::WildcardNotLast);
+            let parsed =
+                if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    let (wild, name) = match inner.strip_prefix('*') {
+                        Some(n) => (true, n),
+                        None => (false, inner),
+                    };
+                    if !is_identifier(name) {
+                        return Err(PatternError::BadSegment((*seg).to_owned()));
                     }
-                    Segment::Wildcard(name.to_owned())
+                    if names.contains(&name) {
+                        return Err(PatternError::DuplicateParam(name.to_owned()));
+                    }
+                    names.push(name);
+                    if wild {
+                        if i + 1 != raw.len() {
+                            return Err(PatternError::WildcardNotLast);
+                        }
+                        Segment::Wildcard(name.to_owned())
+                    } else {
+                        Segment::Param(name.to_owned())
+                    }
+                } else if seg.contains(['{', '}']) {
+                    return Err(PatternError::BadSegment((*seg).to_owned()));
                 } else {
-                    Segment::Param(name.to_owned())
-                }
-            } else if seg.contains(['{', '}']) {
-                return Err(PatternError::BadSegment((*seg).to_owned()));
-            } else {
-                Segment::Static(decode(seg).into_owned())
-            };
+                    Segment::Static(decode(seg).into_owned())
+                };
             segments.push(parsed);
         }
         Ok(PathPattern { segments })
@@ -137,7 +140,9 @@ impl PathPattern {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && s.len() <= 64
 }
@@ -154,7 +159,10 @@ pub fn decode(segment: &str) -> Cow<'_, str> {
 /// Splits a raw request path into percent-decoded segments, skipping empty ones,
 /// so `%2F` stays inside its segment.
 pub fn split_path(path: &str) -> Vec<Cow<'_, str>> {
-    path.split('/').filter(|s| !s.is_empty()).map(decode).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(decode)
+        .collect()
 }
 
 /// The percent-decoded path (`%2F` decoded too), as shown in templates and logs.
@@ -205,7 +213,12 @@ struct Node<T> {
 
 impl<T> Default for Node<T> {
     fn default() -> Self {
-        Node { statics: HashMap::new(), param: None, wildcard: Vec::new(), endpoints: Vec::new() }
+        Node {
+            statics: HashMap::new(),
+            param: None,
+            wildcard: Vec::new(),
+            endpoints: Vec::new(),
+        }
     }
 }
 
@@ -218,7 +231,10 @@ pub struct Router<T> {
 
 impl<T> Default for Router<T> {
     fn default() -> Self {
-        Router { root: Node::default(), len: 0 }
+        Router {
+            root: Node::default(),
+            len: 0,
+        }
     }
 }
 
@@ -239,7 +255,12 @@ impl<T: Clone> Router<T> {
     }
 
     /// Adds a route; the same shape (parameter names aside) and method twice is a conflict.
-    pub fn insert(&mut self, method: HttpMethod, pattern: &PathPattern, value: T) -> Result<(), RouteConflict> {
+    pub fn insert(
+        &mut self,
+        method: HttpMethod,
+        pattern: &PathPattern,
+        value: T,
+    ) -> Result<(), RouteConflict> {
         let mut node = &mut self.root;
         let mut names = Vec::new();
         let mut wildcard = false;
@@ -256,11 +277,22 @@ impl<T: Clone> Router<T> {
                 }
             }
         }
-        let list = if wildcard { &mut node.wildcard } else { &mut node.endpoints };
+        let list = if wildcard {
+            &mut node.wildcard
+        } else {
+            &mut node.endpoints
+        };
         if list.iter().any(|e| e.method == method) {
-            return Err(RouteConflict { method, pattern: render(pattern) });
+            return Err(RouteConflict {
+                method,
+                pattern: render(pattern),
+            });
         }
-        list.push(Endpoint { method, names: names.into_boxed_slice(), value });
+        list.push(Endpoint {
+            method,
+            names: names.into_boxed_slice(),
+            value,
+        });
         self.len += 1;
         Ok(())
     }
@@ -272,8 +304,16 @@ impl<T: Clone> Router<T> {
         let mut allowed = Vec::new();
         match find(&self.root, &segs, 0, method, &mut values, &mut allowed) {
             Some(ep) => {
-                let params = ep.names.iter().cloned().zip(values.into_iter().map(Cow::into_owned)).collect();
-                Route::Found { value: ep.value.clone(), params }
+                let params = ep
+                    .names
+                    .iter()
+                    .cloned()
+                    .zip(values.into_iter().map(Cow::into_owned))
+                    .collect();
+                Route::Found {
+                    value: ep.value.clone(),
+                    params,
+                }
             }
             None if allowed.is_empty() => Route::NotFound,
             None => {
@@ -357,7 +397,11 @@ mod tests {
         r
     }
 
-    fn found(r: &Router<usize>, m: HttpMethod, path: &str) -> Option<(usize, Vec<(String, String)>)> {
+    fn found(
+        r: &Router<usize>,
+        m: HttpMethod,
+        path: &str,
+    ) -> Option<(usize, Vec<(String, String)>)> {
         match r.lookup(Some(m), path) {
             Route::Found { value, params } => Some((value, params)),
             _ => None,
@@ -366,10 +410,20 @@ mod tests {
 
     #[test]
     fn static_beats_param_beats_wildcard() {
-        let r = router(&[(Get, "/users/{*rest}"), (Get, "/users/{id}"), (Get, "/users/me")]);
+        let r = router(&[
+            (Get, "/users/{*rest}"),
+            (Get, "/users/{id}"),
+            (Get, "/users/me"),
+        ]);
         assert_eq!(found(&r, Get, "/users/me").unwrap().0, 2);
-        assert_eq!(found(&r, Get, "/users/42").unwrap(), (1, vec![("id".into(), "42".into())]));
-        assert_eq!(found(&r, Get, "/users/42/posts").unwrap(), (0, vec![("rest".into(), "42/posts".into())]));
+        assert_eq!(
+            found(&r, Get, "/users/42").unwrap(),
+            (1, vec![("id".into(), "42".into())])
+        );
+        assert_eq!(
+            found(&r, Get, "/users/42/posts").unwrap(),
+            (0, vec![("rest".into(), "42/posts".into())])
+        );
     }
 
     #[test]
@@ -393,21 +447,33 @@ mod tests {
     #[test]
     fn backtracks_from_static_dead_end_deeper_in_the_path() {
         let r = router(&[(Get, "/a/b/c"), (Get, "/a/{x}/d")]);
-        assert_eq!(found(&r, Get, "/a/b/d").unwrap(), (1, vec![("x".into(), "b".into())]));
+        assert_eq!(
+            found(&r, Get, "/a/b/d").unwrap(),
+            (1, vec![("x".into(), "b".into())])
+        );
     }
 
     #[test]
     fn other_methods_only_is_method_not_allowed_with_allow_list() {
         let r = router(&[(Post, "/a"), (Put, "/a"), (Delete, "/{x}")]);
-        assert_eq!(r.lookup(Some(Get), "/a"), Route::MethodNotAllowed(vec![Post, Put, Delete]));
+        assert_eq!(
+            r.lookup(Some(Get), "/a"),
+            Route::MethodNotAllowed(vec![Post, Put, Delete])
+        );
         assert_eq!(r.lookup(Some(Get), "/nope/deeper"), Route::NotFound);
     }
 
     #[test]
     fn wildcard_matches_zero_or_more_segments() {
         let r = router(&[(Get, "/files/{*path}")]);
-        assert_eq!(found(&r, Get, "/files").unwrap().1, vec![("path".into(), "".into())]);
-        assert_eq!(found(&r, Get, "/files/a/b/c.txt").unwrap().1, vec![("path".into(), "a/b/c.txt".into())]);
+        assert_eq!(
+            found(&r, Get, "/files").unwrap().1,
+            vec![("path".into(), "".into())]
+        );
+        assert_eq!(
+            found(&r, Get, "/files/a/b/c.txt").unwrap().1,
+            vec![("path".into(), "a/b/c.txt".into())]
+        );
         let root = router(&[(Any, "/{*all}")]);
         assert!(found(&root, Get, "/").is_some());
     }
@@ -415,8 +481,14 @@ mod tests {
     #[test]
     fn params_are_percent_decoded_and_encoded_slash_stays_in_segment() {
         let r = router(&[(Get, "/users/{id}"), (Get, "/hello%20world")]);
-        assert_eq!(found(&r, Get, "/users/a%2Fb").unwrap().1, vec![("id".into(), "a/b".into())]);
-        assert_eq!(found(&r, Get, "/users/J%C3%BCrgen").unwrap().1, vec![("id".into(), "Jürgen".into())]);
+        assert_eq!(
+            found(&r, Get, "/users/a%2Fb").unwrap().1,
+            vec![("id".into(), "a/b".into())]
+        );
+        assert_eq!(
+            found(&r, Get, "/users/J%C3%BCrgen").unwrap().1,
+            vec![("id".into(), "Jürgen".into())]
+        );
         assert!(found(&r, Get, "/users/a/b").is_none());
         assert_eq!(found(&r, Get, "/hello%20world").unwrap().0, 1);
     }
@@ -432,16 +504,27 @@ mod tests {
     #[test]
     fn different_param_names_share_a_node() {
         let r = router(&[(Get, "/u/{id}"), (Get, "/u/{userId}/posts")]);
-        assert_eq!(found(&r, Get, "/u/1").unwrap().1, vec![("id".into(), "1".into())]);
-        assert_eq!(found(&r, Get, "/u/1/posts").unwrap().1, vec![("userId".into(), "1".into())]);
+        assert_eq!(
+            found(&r, Get, "/u/1").unwrap().1,
+            vec![("id".into(), "1".into())]
+        );
+        assert_eq!(
+            found(&r, Get, "/u/1/posts").unwrap().1,
+            vec![("userId".into(), "1".into())]
+        );
     }
 
     #[test]
     fn same_shape_and_method_conflicts() {
         let mut r = router(&[(Get, "/u/{id}")]);
-        let err = r.insert(Get, &PathPattern::parse("/u/{name}").unwrap(), 9).unwrap_err();
+        let err = r
+            .insert(Get, &PathPattern::parse("/u/{name}").unwrap(), 9)
+            .unwrap_err();
         assert_eq!(err.pattern, "/u/{name}");
-        assert!(r.insert(Post, &PathPattern::parse("/u/{name}").unwrap(), 9).is_ok());
+        assert!(
+            r.insert(Post, &PathPattern::parse("/u/{name}").unwrap(), 9)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -459,7 +542,10 @@ mod tests {
         ] {
             assert_eq!(PathPattern::parse(p).unwrap_err(), e, "{p}");
         }
-        assert_eq!(PathPattern::parse(&format!("/{}", "a".repeat(500))).unwrap_err(), PatternError::TooLong);
+        assert_eq!(
+            PathPattern::parse(&format!("/{}", "a".repeat(500))).unwrap_err(),
+            PatternError::TooLong
+        );
         assert!(PathPattern::parse(&format!("/{}", "a".repeat(499))).is_ok());
     }
 

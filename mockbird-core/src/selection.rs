@@ -55,7 +55,10 @@ impl NoMatch {
                 format!("X-Mockbird-Response names no response of this mock: {requested:?}")
             }
             NoMatch::ConditionsFailed { responses } => {
-                format!("No response matched the request ({} responses had failing conditions)", responses.len())
+                format!(
+                    "No response matched the request ({} responses had failing conditions)",
+                    responses.len()
+                )
             }
         }
     }
@@ -85,8 +88,14 @@ pub fn select<'r, C: Candidate>(
         return responses
             .iter()
             .find(|r| r.name() == want)
-            .or_else(|| responses.iter().find(|r| r.id().to_string().eq_ignore_ascii_case(want)))
-            .ok_or_else(|| NoMatch::UnknownForcedResponse { requested: want.to_owned() });
+            .or_else(|| {
+                responses
+                    .iter()
+                    .find(|r| r.id().to_string().eq_ignore_ascii_case(want))
+            })
+            .ok_or_else(|| NoMatch::UnknownForcedResponse {
+                requested: want.to_owned(),
+            });
     }
     if let [only] = responses {
         if only.conditions().is_empty() {
@@ -107,7 +116,10 @@ pub fn select<'r, C: Candidate>(
         }
     }
     match best.len() {
-        0 => responses.iter().find(|r| r.is_default()).ok_or_else(|| report(responses, req)),
+        0 => responses
+            .iter()
+            .find(|r| r.is_default())
+            .ok_or_else(|| report(responses, req)),
         1 => Ok(best[0]),
         _ => Ok(weighted(&best, rng)),
     }
@@ -139,7 +151,11 @@ fn report<C: Candidate>(responses: &[C], req: &RequestView<'_>) -> NoMatch {
             .map(|r| ResponseFailure {
                 response_id: r.id(),
                 response_name: r.name().to_owned(),
-                failed: r.conditions().iter().filter_map(|c| c.evaluate(req).err()).collect(),
+                failed: r
+                    .conditions()
+                    .iter()
+                    .filter_map(|c| c.evaluate(req).err())
+                    .collect(),
             })
             .collect(),
     }
@@ -181,13 +197,21 @@ mod tests {
     }
 
     fn header_is(name: &str, value: &str) -> CompiledCondition {
-        let spec: ConditionSpec =
-            serde_json::from_value(json!({"type": "header", "field": name, "operator": "equals", "value": value})).unwrap();
+        let spec: ConditionSpec = serde_json::from_value(
+            json!({"type": "header", "field": name, "operator": "equals", "value": value}),
+        )
+        .unwrap();
         CompiledCondition::compile(&spec.validate().unwrap()).unwrap()
     }
 
     fn r(name: &'static str, conditions: Vec<CompiledCondition>, weight: u8, default: bool) -> R {
-        R { id: Uuid::new_v4(), name, conditions, weight, default }
+        R {
+            id: Uuid::new_v4(),
+            name,
+            conditions,
+            weight,
+            default,
+        }
     }
 
     fn pick<'a>(rs: &'a [R], req: &MockRequest, forced: Option<&str>) -> Result<&'a str, NoMatch> {
@@ -196,7 +220,9 @@ mod tests {
     }
 
     fn req() -> MockRequest {
-        MockRequest::new(http::Method::GET, "/").with_header("a", "1").with_header("b", "2")
+        MockRequest::new(http::Method::GET, "/")
+            .with_header("a", "1")
+            .with_header("b", "2")
     }
 
     #[test]
@@ -204,26 +230,63 @@ mod tests {
         let rs = [
             r("plain", vec![], 100, false),
             r("one", vec![header_is("a", "1")], 100, false),
-            r("two", vec![header_is("a", "1"), header_is("b", "2")], 100, false),
-            r("two-failing", vec![header_is("a", "1"), header_is("b", "3")], 100, false),
+            r(
+                "two",
+                vec![header_is("a", "1"), header_is("b", "2")],
+                100,
+                false,
+            ),
+            r(
+                "two-failing",
+                vec![header_is("a", "1"), header_is("b", "3")],
+                100,
+                false,
+            ),
         ];
         assert_eq!(pick(&rs, &req(), None), Ok("two"));
-        assert_eq!(pick(&rs, &MockRequest::new(http::Method::GET, "/").with_header("a", "1"), None), Ok("one"));
-        assert_eq!(pick(&rs, &MockRequest::new(http::Method::GET, "/"), None), Ok("plain"));
+        assert_eq!(
+            pick(
+                &rs,
+                &MockRequest::new(http::Method::GET, "/").with_header("a", "1"),
+                None
+            ),
+            Ok("one")
+        );
+        assert_eq!(
+            pick(&rs, &MockRequest::new(http::Method::GET, "/"), None),
+            Ok("plain")
+        );
     }
 
     #[test]
     fn default_answers_when_nothing_qualifies_even_with_its_own_conditions_failing() {
-        let rs = [r("x", vec![header_is("a", "9")], 100, false), r("fallback", vec![header_is("b", "9")], 100, true)];
+        let rs = [
+            r("x", vec![header_is("a", "9")], 100, false),
+            r("fallback", vec![header_is("b", "9")], 100, true),
+        ];
         assert_eq!(pick(&rs, &req(), None), Ok("fallback"));
     }
 
     #[test]
     fn no_match_lists_failed_conditions_per_response() {
-        let rs = [r("x", vec![header_is("a", "9"), header_is("b", "2")], 100, false), r("y", vec![header_is("c", "1")], 100, false)];
-        let Err(NoMatch::ConditionsFailed { responses }) = pick(&rs, &req(), None) else { panic!() };
+        let rs = [
+            r(
+                "x",
+                vec![header_is("a", "9"), header_is("b", "2")],
+                100,
+                false,
+            ),
+            r("y", vec![header_is("c", "1")], 100, false),
+        ];
+        let Err(NoMatch::ConditionsFailed { responses }) = pick(&rs, &req(), None) else {
+            panic!()
+        };
         assert_eq!(responses.len(), 2);
-        assert_eq!(responses[0].failed.len(), 1, "only the failing condition is listed");
+        assert_eq!(
+            responses[0].failed.len(),
+            1,
+            "only the failing condition is listed"
+        );
         assert_eq!(responses[0].failed[0].field, "a");
         assert_eq!(responses[0].failed[0].actual.as_deref(), Some("1"));
         assert_eq!(responses[1].failed[0].actual, None);
@@ -232,19 +295,28 @@ mod tests {
 
     #[test]
     fn forcing_by_name_or_id_ignores_conditions() {
-        let rs = [r("ok", vec![], 100, false), r("boom", vec![header_is("a", "nope")], 100, false)];
+        let rs = [
+            r("ok", vec![], 100, false),
+            r("boom", vec![header_is("a", "nope")], 100, false),
+        ];
         assert_eq!(pick(&rs, &req(), Some("boom")), Ok("boom"));
         let id = rs[1].id.to_string().to_uppercase();
         assert_eq!(pick(&rs, &req(), Some(&id)), Ok("boom"));
         assert_eq!(
             pick(&rs, &req(), Some("nope")),
-            Err(NoMatch::UnknownForcedResponse { requested: "nope".into() })
+            Err(NoMatch::UnknownForcedResponse {
+                requested: "nope".into()
+            })
         );
     }
 
     #[test]
     fn weights_distribute_draws_with_a_fixed_seed() {
-        let rs = [r("a", vec![], 75, false), r("b", vec![], 25, false), r("never", vec![], 0, false)];
+        let rs = [
+            r("a", vec![], 75, false),
+            r("b", vec![], 25, false),
+            r("never", vec![], 0, false),
+        ];
         let request = req();
         let view = RequestView::new(&request, &[]);
         let mut rng = SmallRng::seed_from_u64(42);
@@ -256,9 +328,17 @@ mod tests {
         assert!((7_250..=7_750).contains(&counts[0]), "{counts:?}");
         assert!((2_250..=2_750).contains(&counts[1]), "{counts:?}");
         assert_eq!(counts[2], 0);
-        let again: Vec<_> =
-            (0..20).map(|_| select(&rs, &view, None, &mut SmallRng::seed_from_u64(5)).unwrap().name).collect();
-        assert!(again.windows(2).all(|w| w[0] == w[1]), "same seed, same draw");
+        let again: Vec<_> = (0..20)
+            .map(|_| {
+                select(&rs, &view, None, &mut SmallRng::seed_from_u64(5))
+                    .unwrap()
+                    .name
+            })
+            .collect();
+        assert!(
+            again.windows(2).all(|w| w[0] == w[1]),
+            "same seed, same draw"
+        );
     }
 
     #[test]

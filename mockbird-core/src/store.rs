@@ -49,12 +49,18 @@ pub enum StoreError {
 impl StoreError {
     /// A [`StoreError::NotFound`].
     pub fn not_found(entity: &'static str, key: impl ToString) -> Self {
-        StoreError::NotFound { entity, key: key.to_string() }
+        StoreError::NotFound {
+            entity,
+            key: key.to_string(),
+        }
     }
 
     /// A [`StoreError::Conflict`].
     pub fn conflict(entity: &'static str, key: impl ToString) -> Self {
-        StoreError::Conflict { entity, key: key.to_string() }
+        StoreError::Conflict {
+            entity,
+            key: key.to_string(),
+        }
     }
 }
 
@@ -103,7 +109,12 @@ pub trait OrgStore: Send + Sync {
     /// Adds a member; conflict if already one.
     async fn add_member(&self, org_id: Uuid, user_id: Uuid, role: Role) -> StoreResult<Membership>;
     /// Changes a role; conflict if it would leave the organization without an owner.
-    async fn set_member_role(&self, org_id: Uuid, user_id: Uuid, role: Role) -> StoreResult<Membership>;
+    async fn set_member_role(
+        &self,
+        org_id: Uuid,
+        user_id: Uuid,
+        role: Role,
+    ) -> StoreResult<Membership>;
     /// Removes a member; conflict if they are the last owner.
     async fn remove_member(&self, org_id: Uuid, user_id: Uuid) -> StoreResult<()>;
     /// Stores an invitation.
@@ -114,7 +125,11 @@ pub trait OrgStore: Send + Sync {
     async fn invitations(&self, org_id: Uuid) -> StoreResult<Vec<Invitation>>;
     /// Marks the invitation accepted and adds the member, atomically; conflict if
     /// already accepted or already a member, not found if unknown.
-    async fn accept_invitation(&self, invitation_id: Uuid, user_id: Uuid) -> StoreResult<Membership>;
+    async fn accept_invitation(
+        &self,
+        invitation_id: Uuid,
+        user_id: Uuid,
+    ) -> StoreResult<Membership>;
 }
 
 /// Projects.
@@ -155,7 +170,12 @@ pub trait MockStore: Send + Sync {
     /// Creates a mock; conflict on the same (project, path, method); with
     /// `endpoint_limit`, [`StoreError::LimitExceeded`] when the organization is at its cap
     /// (checked in the same transaction, so concurrent creates cannot overshoot).
-    async fn create_mock(&self, project_id: Uuid, mock: MockDef, endpoint_limit: Option<u32>) -> StoreResult<Mock>;
+    async fn create_mock(
+        &self,
+        project_id: Uuid,
+        mock: MockDef,
+        endpoint_limit: Option<u32>,
+    ) -> StoreResult<Mock>;
     /// The mock with this id.
     async fn mock(&self, id: Uuid) -> StoreResult<Mock>;
     /// Mocks of a project.
@@ -165,7 +185,11 @@ pub trait MockStore: Send + Sync {
     /// Deletes it with its responses and logs.
     async fn delete_mock(&self, id: Uuid) -> StoreResult<()>;
     /// Adds a response; if it is default, the mock's other responses stop being default.
-    async fn create_response(&self, mock_id: Uuid, response: ResponseDef) -> StoreResult<MockResponse>;
+    async fn create_response(
+        &self,
+        mock_id: Uuid,
+        response: ResponseDef,
+    ) -> StoreResult<MockResponse>;
     /// The response with this id.
     async fn response(&self, id: Uuid) -> StoreResult<MockResponse>;
     /// Responses of a mock, in creation order.
@@ -184,17 +208,33 @@ pub trait LogStore: Send + Sync {
     /// A page of logs, newest first, filtered by date range (inclusive) and status.
     async fn logs(&self, scope: LogScope, query: LogQuery) -> StoreResult<Page<RequestLog>>;
     /// Logs of a scope since an instant, oldest first, at most `limit` (for analytics).
-    async fn logs_since(&self, scope: LogScope, since: DateTime<Utc>, limit: u32) -> StoreResult<Vec<RequestLog>>;
+    async fn logs_since(
+        &self,
+        scope: LogScope,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<RequestLog>>;
     /// Deletes up to `batch` logs of the organization's projects older than `before`;
     /// returns how many went (call until 0).
-    async fn delete_logs_before(&self, org_id: Uuid, before: DateTime<Utc>, batch: u32) -> StoreResult<u64>;
+    async fn delete_logs_before(
+        &self,
+        org_id: Uuid,
+        before: DateTime<Utc>,
+        batch: u32,
+    ) -> StoreResult<u64>;
 }
 
 /// Monthly usage counters.
 #[async_trait]
 pub trait UsageStore: Send + Sync {
     /// Adds to the organization's counters for `month` (`YYYY-MM`), creating them at zero.
-    async fn add_usage(&self, org_id: Uuid, month: &str, requests: u64, bandwidth_bytes: u64) -> StoreResult<UsageRecord>;
+    async fn add_usage(
+        &self,
+        org_id: Uuid,
+        month: &str,
+        requests: u64,
+        bandwidth_bytes: u64,
+    ) -> StoreResult<UsageRecord>;
     /// The counters; zeros when nothing was counted.
     async fn usage(&self, org_id: Uuid, month: &str) -> StoreResult<UsageRecord>;
 }
@@ -235,7 +275,12 @@ pub trait SessionStore: Send + Sync {
     /// Revokes every token of a user.
     async fn revoke_user_tokens(&self, user_id: Uuid) -> StoreResult<()>;
     /// Stores a reset token.
-    async fn create_reset_token(&self, user_id: Uuid, token_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<ResetToken>;
+    async fn create_reset_token(
+        &self,
+        user_id: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<ResetToken>;
     /// Uses a reset token, atomically and once: the user id if the token is known,
     /// unused and not expired at `now`; else [`StoreError::NotFound`].
     async fn consume_reset_token(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Uuid>;

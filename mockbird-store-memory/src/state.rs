@@ -36,33 +36,57 @@ pub(crate) struct State {
 }
 
 /// Rows of `table` matching `keep`, in creation order.
-pub(crate) fn ordered<T: Clone>(table: &HashMap<Uuid, Seq<T>>, keep: impl Fn(&T) -> bool) -> Vec<T> {
+pub(crate) fn ordered<T: Clone>(
+    table: &HashMap<Uuid, Seq<T>>,
+    keep: impl Fn(&T) -> bool,
+) -> Vec<T> {
     let mut rows: Vec<&Seq<T>> = table.values().filter(|s| keep(&s.row)).collect();
     rows.sort_by_key(|s| s.seq);
     rows.into_iter().map(|s| s.row.clone()).collect()
 }
 
 /// The row with this id, or not found.
-pub(crate) fn get<'a, T>(table: &'a HashMap<Uuid, Seq<T>>, entity: &'static str, id: Uuid) -> StoreResult<&'a T> {
-    table.get(&id).map(|s| &s.row).ok_or_else(|| StoreError::not_found(entity, id))
+pub(crate) fn get<'a, T>(
+    table: &'a HashMap<Uuid, Seq<T>>,
+    entity: &'static str,
+    id: Uuid,
+) -> StoreResult<&'a T> {
+    table
+        .get(&id)
+        .map(|s| &s.row)
+        .ok_or_else(|| StoreError::not_found(entity, id))
 }
 
 /// The row with this id, mutable, or not found.
-pub(crate) fn get_mut<'a, T>(table: &'a mut HashMap<Uuid, Seq<T>>, entity: &'static str, id: Uuid) -> StoreResult<&'a mut T> {
-    table.get_mut(&id).map(|s| &mut s.row).ok_or_else(|| StoreError::not_found(entity, id))
+pub(crate) fn get_mut<'a, T>(
+    table: &'a mut HashMap<Uuid, Seq<T>>,
+    entity: &'static str,
+    id: Uuid,
+) -> StoreResult<&'a mut T> {
+    table
+        .get_mut(&id)
+        .map(|s| &mut s.row)
+        .ok_or_else(|| StoreError::not_found(entity, id))
 }
 
 impl State {
     /// Wraps a row with the next sequence number.
     pub(crate) fn seq<T>(&mut self, row: T) -> Seq<T> {
         self.next += 1;
-        Seq { seq: self.next, row }
+        Seq {
+            seq: self.next,
+            row,
+        }
     }
 
     /// A project with its mock count filled in.
     pub(crate) fn project(&self, id: Uuid) -> StoreResult<Project> {
         let mut p = get(&self.projects, "project", id)?.clone();
-        p.mock_count = self.mocks.values().filter(|m| m.row.project_id == id).count() as u32;
+        p.mock_count = self
+            .mocks
+            .values()
+            .filter(|m| m.row.project_id == id)
+            .count() as u32;
         Ok(p)
     }
 
@@ -78,16 +102,35 @@ impl State {
     pub(crate) fn org_mock_count(&self, org_id: Uuid) -> u32 {
         self.mocks
             .values()
-            .filter(|m| self.projects.get(&m.row.project_id).is_some_and(|p| p.row.org_id == org_id))
+            .filter(|m| {
+                self.projects
+                    .get(&m.row.project_id)
+                    .is_some_and(|p| p.row.org_id == org_id)
+            })
             .count() as u32
     }
 
     /// Conflict if another mock of the project has this path and method.
-    pub(crate) fn check_mock_unique(&self, project_id: Uuid, def: &MockDef, except: Option<Uuid>) -> StoreResult<()> {
+    pub(crate) fn check_mock_unique(
+        &self,
+        project_id: Uuid,
+        def: &MockDef,
+        except: Option<Uuid>,
+    ) -> StoreResult<()> {
         let taken = self.mocks.values().any(|m| {
-            m.row.project_id == project_id && m.row.path == def.path && m.row.method == def.method && Some(m.row.id) != except
+            m.row.project_id == project_id
+                && m.row.path == def.path
+                && m.row.method == def.method
+                && Some(m.row.id) != except
         });
-        if taken { Err(StoreError::conflict("mock", format!("{} {}", def.method, def.path))) } else { Ok(()) }
+        if taken {
+            Err(StoreError::conflict(
+                "mock",
+                format!("{} {}", def.method, def.path),
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     /// Inserts a mock (uniqueness already checked).
@@ -161,7 +204,12 @@ impl State {
 
     /// Deletes a project with its mocks, responses and logs.
     pub(crate) fn remove_project(&mut self, id: Uuid) {
-        let mocks: Vec<Uuid> = self.mocks.values().filter(|m| m.row.project_id == id).map(|m| m.row.id).collect();
+        let mocks: Vec<Uuid> = self
+            .mocks
+            .values()
+            .filter(|m| m.row.project_id == id)
+            .map(|m| m.row.id)
+            .collect();
         for m in mocks {
             self.remove_mock(m);
         }
@@ -171,7 +219,12 @@ impl State {
 
     /// Deletes an organization and everything in it.
     pub(crate) fn remove_org(&mut self, id: Uuid) {
-        let projects: Vec<Uuid> = self.projects.values().filter(|p| p.row.org_id == id).map(|p| p.row.id).collect();
+        let projects: Vec<Uuid> = self
+            .projects
+            .values()
+            .filter(|p| p.row.org_id == id)
+            .map(|p| p.row.id)
+            .collect();
         for p in projects {
             self.remove_project(p);
         }
@@ -187,12 +240,19 @@ impl State {
 
     /// Owners of an organization.
     pub(crate) fn owners(&self, org_id: Uuid) -> usize {
-        self.members.iter().filter(|m| m.org_id == org_id && m.role == Role::Owner).count()
+        self.members
+            .iter()
+            .filter(|m| m.org_id == org_id && m.role == Role::Owner)
+            .count()
     }
 
     /// Conflict if the project slug is taken by another project.
     pub(crate) fn check_project_slug(&self, slug: &str, except: Option<Uuid>) -> StoreResult<()> {
-        if self.projects.values().any(|p| p.row.slug == slug && Some(p.row.id) != except) {
+        if self
+            .projects
+            .values()
+            .any(|p| p.row.slug == slug && Some(p.row.id) != except)
+        {
             Err(StoreError::conflict("project", slug))
         } else {
             Ok(())

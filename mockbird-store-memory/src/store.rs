@@ -24,11 +24,15 @@ impl MemoryStore {
     }
 
     fn read(&self) -> RwLockReadGuard<'_, State> {
-        self.state.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -39,8 +43,16 @@ impl UserStore for MemoryStore {
         if s.users.values().any(|u| u.row.user.email == user.email) {
             return Err(StoreError::conflict("user", &user.email));
         }
-        let created = User { id: Uuid::new_v4(), email: user.email, name: user.name, created_at: clock::now() };
-        let row = s.seq(UserCredentials { user: created.clone(), password_hash: user.password_hash });
+        let created = User {
+            id: Uuid::new_v4(),
+            email: user.email,
+            name: user.name,
+            created_at: clock::now(),
+        };
+        let row = s.seq(UserCredentials {
+            user: created.clone(),
+            password_hash: user.password_hash,
+        });
         s.users.insert(created.id, row);
         Ok(created)
     }
@@ -52,7 +64,11 @@ impl UserStore for MemoryStore {
     async fn user_credentials(&self, email: &str) -> StoreResult<UserCredentials> {
         let email = email.trim().to_lowercase();
         let s = self.read();
-        s.users.values().find(|u| u.row.user.email == email).map(|u| u.row.clone()).ok_or_else(|| StoreError::not_found("user", email))
+        s.users
+            .values()
+            .find(|u| u.row.user.email == email)
+            .map(|u| u.row.clone())
+            .ok_or_else(|| StoreError::not_found("user", email))
     }
 
     async fn set_password_hash(&self, id: Uuid, hash: &str) -> StoreResult<()> {
@@ -98,10 +114,21 @@ impl OrgStore for MemoryStore {
             return Err(StoreError::conflict("organization", &org.slug));
         }
         let now = clock::now();
-        let created = Organization { id: Uuid::new_v4(), name: org.name, slug: org.slug, plan: org.plan, created_at: now };
+        let created = Organization {
+            id: Uuid::new_v4(),
+            name: org.name,
+            slug: org.slug,
+            plan: org.plan,
+            created_at: now,
+        };
         let row = s.seq(created.clone());
         s.orgs.insert(created.id, row);
-        s.members.push(Membership { org_id: created.id, user_id: org.owner_id, role: Role::Owner, joined_at: now });
+        s.members.push(Membership {
+            org_id: created.id,
+            user_id: org.owner_id,
+            role: Role::Owner,
+            joined_at: now,
+        });
         Ok(created)
     }
 
@@ -111,12 +138,20 @@ impl OrgStore for MemoryStore {
 
     async fn org_by_slug(&self, slug: &str) -> StoreResult<Organization> {
         let s = self.read();
-        s.orgs.values().find(|o| o.row.slug == slug).map(|o| o.row.clone()).ok_or_else(|| StoreError::not_found("organization", slug))
+        s.orgs
+            .values()
+            .find(|o| o.row.slug == slug)
+            .map(|o| o.row.clone())
+            .ok_or_else(|| StoreError::not_found("organization", slug))
     }
 
     async fn orgs_for_user(&self, user_id: Uuid) -> StoreResult<Vec<Organization>> {
         let s = self.read();
-        Ok(ordered(&s.orgs, |o| s.members.iter().any(|m| m.org_id == o.id && m.user_id == user_id)))
+        Ok(ordered(&s.orgs, |o| {
+            s.members
+                .iter()
+                .any(|m| m.org_id == o.id && m.user_id == user_id)
+        }))
     }
 
     async fn rename_org(&self, id: Uuid, name: &str) -> StoreResult<Organization> {
@@ -157,7 +192,11 @@ impl OrgStore for MemoryStore {
             .filter(|m| m.org_id == org_id)
             .filter_map(|m| {
                 let user = s.users.get(&m.user_id)?.row.user.clone();
-                Some(MemberInfo { user, role: m.role, joined_at: m.joined_at })
+                Some(MemberInfo {
+                    user,
+                    role: m.role,
+                    joined_at: m.joined_at,
+                })
             })
             .collect())
     }
@@ -166,15 +205,31 @@ impl OrgStore for MemoryStore {
         let mut s = self.write();
         get(&s.orgs, "organization", org_id)?;
         get(&s.users, "user", user_id)?;
-        if s.members.iter().any(|m| m.org_id == org_id && m.user_id == user_id) {
-            return Err(StoreError::conflict("membership", format!("{org_id}/{user_id}")));
+        if s.members
+            .iter()
+            .any(|m| m.org_id == org_id && m.user_id == user_id)
+        {
+            return Err(StoreError::conflict(
+                "membership",
+                format!("{org_id}/{user_id}"),
+            ));
         }
-        let m = Membership { org_id, user_id, role, joined_at: clock::now() };
+        let m = Membership {
+            org_id,
+            user_id,
+            role,
+            joined_at: clock::now(),
+        };
         s.members.push(m.clone());
         Ok(m)
     }
 
-    async fn set_member_role(&self, org_id: Uuid, user_id: Uuid, role: Role) -> StoreResult<Membership> {
+    async fn set_member_role(
+        &self,
+        org_id: Uuid,
+        user_id: Uuid,
+        role: Role,
+    ) -> StoreResult<Membership> {
         let mut s = self.write();
         let owners = s.owners(org_id);
         let m = s
@@ -207,7 +262,10 @@ impl OrgStore for MemoryStore {
     async fn create_invitation(&self, inv: NewInvitation) -> StoreResult<Invitation> {
         let mut s = self.write();
         get(&s.orgs, "organization", inv.org_id)?;
-        if s.invitations.values().any(|i| i.row.token_hash == inv.token_hash) {
+        if s.invitations
+            .values()
+            .any(|i| i.row.token_hash == inv.token_hash)
+        {
             return Err(StoreError::conflict("invitation", "token"));
         }
         let created = Invitation {
@@ -239,19 +297,34 @@ impl OrgStore for MemoryStore {
         Ok(ordered(&self.read().invitations, |i| i.org_id == org_id))
     }
 
-    async fn accept_invitation(&self, invitation_id: Uuid, user_id: Uuid) -> StoreResult<Membership> {
+    async fn accept_invitation(
+        &self,
+        invitation_id: Uuid,
+        user_id: Uuid,
+    ) -> StoreResult<Membership> {
         let mut s = self.write();
         let inv = get(&s.invitations, "invitation", invitation_id)?.clone();
         get(&s.users, "user", user_id)?;
         if inv.accepted_at.is_some() {
             return Err(StoreError::conflict("invitation", "already accepted"));
         }
-        if s.members.iter().any(|m| m.org_id == inv.org_id && m.user_id == user_id) {
-            return Err(StoreError::conflict("membership", format!("{}/{user_id}", inv.org_id)));
+        if s.members
+            .iter()
+            .any(|m| m.org_id == inv.org_id && m.user_id == user_id)
+        {
+            return Err(StoreError::conflict(
+                "membership",
+                format!("{}/{user_id}", inv.org_id),
+            ));
         }
         let now = clock::now();
         get_mut(&mut s.invitations, "invitation", invitation_id)?.accepted_at = Some(now);
-        let m = Membership { org_id: inv.org_id, user_id, role: inv.role, joined_at: now };
+        let m = Membership {
+            org_id: inv.org_id,
+            user_id,
+            role: inv.role,
+            joined_at: now,
+        };
         s.members.push(m.clone());
         Ok(m)
     }
@@ -273,7 +346,12 @@ impl ProjectStore for MemoryStore {
 
     async fn project_by_slug(&self, slug: &str) -> StoreResult<Project> {
         let s = self.read();
-        let id = s.projects.values().find(|p| p.row.slug == slug).map(|p| p.row.id).ok_or_else(|| StoreError::not_found("project", slug))?;
+        let id = s
+            .projects
+            .values()
+            .find(|p| p.row.slug == slug)
+            .map(|p| p.row.id)
+            .ok_or_else(|| StoreError::not_found("project", slug))?;
         s.project(id)
     }
 
@@ -283,7 +361,11 @@ impl ProjectStore for MemoryStore {
 
     async fn projects_for_user(&self, user_id: Uuid) -> StoreResult<Vec<Project>> {
         let s = self.read();
-        Ok(s.projects(|p| s.members.iter().any(|m| m.user_id == user_id && m.org_id == p.org_id)))
+        Ok(s.projects(|p| {
+            s.members
+                .iter()
+                .any(|m| m.user_id == user_id && m.org_id == p.org_id)
+        }))
     }
 
     async fn update_project(&self, id: Uuid, patch: ProjectPatch) -> StoreResult<Project> {
@@ -341,7 +423,10 @@ impl ProjectStore for MemoryStore {
         let mut seen = std::collections::HashSet::new();
         for (def, _) in &mocks {
             if !seen.insert((def.path.as_str(), def.method)) {
-                return Err(StoreError::conflict("mock", format!("{} {}", def.method, def.path)));
+                return Err(StoreError::conflict(
+                    "mock",
+                    format!("{} {}", def.method, def.path),
+                ));
             }
         }
         if let Some(limit) = endpoint_limit {
@@ -366,7 +451,12 @@ impl ProjectStore for MemoryStore {
 
 #[async_trait]
 impl MockStore for MemoryStore {
-    async fn create_mock(&self, project_id: Uuid, mock: MockDef, endpoint_limit: Option<u32>) -> StoreResult<Mock> {
+    async fn create_mock(
+        &self,
+        project_id: Uuid,
+        mock: MockDef,
+        endpoint_limit: Option<u32>,
+    ) -> StoreResult<Mock> {
         let mut s = self.write();
         let org_id = get(&s.projects, "project", project_id)?.org_id;
         s.check_mock_unique(project_id, &mock, None)?;
@@ -411,7 +501,11 @@ impl MockStore for MemoryStore {
         Ok(())
     }
 
-    async fn create_response(&self, mock_id: Uuid, response: ResponseDef) -> StoreResult<MockResponse> {
+    async fn create_response(
+        &self,
+        mock_id: Uuid,
+        response: ResponseDef,
+    ) -> StoreResult<MockResponse> {
         let mut s = self.write();
         let project_id = get(&s.mocks, "mock", mock_id)?.project_id;
         let created = s.insert_response(mock_id, response);
@@ -450,7 +544,10 @@ impl MockStore for MemoryStore {
 
     async fn delete_response(&self, id: Uuid) -> StoreResult<()> {
         let mut s = self.write();
-        s.responses.remove(&id).map(drop).ok_or_else(|| StoreError::not_found("response", id))
+        s.responses
+            .remove(&id)
+            .map(drop)
+            .ok_or_else(|| StoreError::not_found("response", id))
     }
 }
 
@@ -492,20 +589,43 @@ impl LogStore for MemoryStore {
             .take(query.limit as usize)
             .cloned()
             .collect();
-        Ok(Page { items, page: query.page, limit: query.limit, total })
+        Ok(Page {
+            items,
+            page: query.page,
+            limit: query.limit,
+            total,
+        })
     }
 
-    async fn logs_since(&self, scope: LogScope, since: DateTime<Utc>, limit: u32) -> StoreResult<Vec<RequestLog>> {
+    async fn logs_since(
+        &self,
+        scope: LogScope,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<RequestLog>> {
         let s = self.read();
-        let mut matching: Vec<&RequestLog> = s.logs.iter().filter(|l| in_scope(l, scope) && l.created_at >= since).collect();
+        let mut matching: Vec<&RequestLog> = s
+            .logs
+            .iter()
+            .filter(|l| in_scope(l, scope) && l.created_at >= since)
+            .collect();
         matching.sort_by_key(|l| l.created_at);
         Ok(matching.into_iter().take(limit as usize).cloned().collect())
     }
 
-    async fn delete_logs_before(&self, org_id: Uuid, before: DateTime<Utc>, batch: u32) -> StoreResult<u64> {
+    async fn delete_logs_before(
+        &self,
+        org_id: Uuid,
+        before: DateTime<Utc>,
+        batch: u32,
+    ) -> StoreResult<u64> {
         let mut s = self.write();
-        let projects: std::collections::HashSet<Uuid> =
-            s.projects.values().filter(|p| p.row.org_id == org_id).map(|p| p.row.id).collect();
+        let projects: std::collections::HashSet<Uuid> = s
+            .projects
+            .values()
+            .filter(|p| p.row.org_id == org_id)
+            .map(|p| p.row.id)
+            .collect();
         let mut left = batch as usize;
         let before_len = s.logs.len();
         s.logs.retain(|l| {
@@ -522,14 +642,23 @@ impl LogStore for MemoryStore {
 
 #[async_trait]
 impl UsageStore for MemoryStore {
-    async fn add_usage(&self, org_id: Uuid, month: &str, requests: u64, bandwidth_bytes: u64) -> StoreResult<UsageRecord> {
+    async fn add_usage(
+        &self,
+        org_id: Uuid,
+        month: &str,
+        requests: u64,
+        bandwidth_bytes: u64,
+    ) -> StoreResult<UsageRecord> {
         let mut s = self.write();
-        let u = s.usage.entry((org_id, month.to_owned())).or_insert_with(|| UsageRecord {
-            org_id,
-            month: month.to_owned(),
-            request_count: 0,
-            bandwidth_bytes: 0,
-        });
+        let u = s
+            .usage
+            .entry((org_id, month.to_owned()))
+            .or_insert_with(|| UsageRecord {
+                org_id,
+                month: month.to_owned(),
+                request_count: 0,
+                bandwidth_bytes: 0,
+            });
         u.request_count += requests;
         u.bandwidth_bytes += bandwidth_bytes;
         Ok(u.clone())
@@ -537,12 +666,15 @@ impl UsageStore for MemoryStore {
 
     async fn usage(&self, org_id: Uuid, month: &str) -> StoreResult<UsageRecord> {
         let s = self.read();
-        Ok(s.usage.get(&(org_id, month.to_owned())).cloned().unwrap_or(UsageRecord {
-            org_id,
-            month: month.to_owned(),
-            request_count: 0,
-            bandwidth_bytes: 0,
-        }))
+        Ok(s.usage
+            .get(&(org_id, month.to_owned()))
+            .cloned()
+            .unwrap_or(UsageRecord {
+                org_id,
+                month: month.to_owned(),
+                request_count: 0,
+                bandwidth_bytes: 0,
+            }))
     }
 }
 
@@ -576,7 +708,11 @@ impl ApiKeyStore for MemoryStore {
 
     async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<ApiKey> {
         let s = self.read();
-        s.keys.values().find(|k| k.row.key_hash == key_hash).map(|k| k.row.clone()).ok_or_else(|| StoreError::not_found("api key", "hash"))
+        s.keys
+            .values()
+            .find(|k| k.row.key_hash == key_hash)
+            .map(|k| k.row.clone())
+            .ok_or_else(|| StoreError::not_found("api key", "hash"))
     }
 
     async fn api_keys_for_user(&self, user_id: Uuid) -> StoreResult<Vec<ApiKey>> {
@@ -594,7 +730,10 @@ impl ApiKeyStore for MemoryStore {
 
     async fn rotate_api_key(&self, id: Uuid, prefix: &str, key_hash: &str) -> StoreResult<ApiKey> {
         let mut s = self.write();
-        if s.keys.values().any(|k| k.row.key_hash == key_hash && k.row.id != id) {
+        if s.keys
+            .values()
+            .any(|k| k.row.key_hash == key_hash && k.row.id != id)
+        {
             return Err(StoreError::conflict("api key", prefix));
         }
         let k = get_mut(&mut s.keys, "api key", id)?;
@@ -604,7 +743,11 @@ impl ApiKeyStore for MemoryStore {
     }
 
     async fn delete_api_key(&self, id: Uuid) -> StoreResult<()> {
-        self.write().keys.remove(&id).map(drop).ok_or_else(|| StoreError::not_found("api key", id))
+        self.write()
+            .keys
+            .remove(&id)
+            .map(drop)
+            .ok_or_else(|| StoreError::not_found("api key", id))
     }
 }
 
@@ -631,12 +774,19 @@ impl SessionStore for MemoryStore {
 
     async fn refresh_token_by_hash(&self, token_hash: &str) -> StoreResult<RefreshToken> {
         let s = self.read();
-        s.refresh.values().find(|t| t.token_hash == token_hash).cloned().ok_or_else(|| StoreError::not_found("refresh token", "hash"))
+        s.refresh
+            .values()
+            .find(|t| t.token_hash == token_hash)
+            .cloned()
+            .ok_or_else(|| StoreError::not_found("refresh token", "hash"))
     }
 
     async fn use_refresh_token(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<bool> {
         let mut s = self.write();
-        let t = s.refresh.get_mut(&id).ok_or_else(|| StoreError::not_found("refresh token", id))?;
+        let t = s
+            .refresh
+            .get_mut(&id)
+            .ok_or_else(|| StoreError::not_found("refresh token", id))?;
         if t.used_at.is_some() || t.revoked_at.is_some() {
             return Ok(false);
         }
@@ -646,7 +796,12 @@ impl SessionStore for MemoryStore {
 
     async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<()> {
         let now = clock::now();
-        for t in self.write().refresh.values_mut().filter(|t| t.family_id == family_id && t.revoked_at.is_none()) {
+        for t in self
+            .write()
+            .refresh
+            .values_mut()
+            .filter(|t| t.family_id == family_id && t.revoked_at.is_none())
+        {
             t.revoked_at = Some(now);
         }
         Ok(())
@@ -654,13 +809,23 @@ impl SessionStore for MemoryStore {
 
     async fn revoke_user_tokens(&self, user_id: Uuid) -> StoreResult<()> {
         let now = clock::now();
-        for t in self.write().refresh.values_mut().filter(|t| t.user_id == user_id && t.revoked_at.is_none()) {
+        for t in self
+            .write()
+            .refresh
+            .values_mut()
+            .filter(|t| t.user_id == user_id && t.revoked_at.is_none())
+        {
             t.revoked_at = Some(now);
         }
         Ok(())
     }
 
-    async fn create_reset_token(&self, user_id: Uuid, token_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<ResetToken> {
+    async fn create_reset_token(
+        &self,
+        user_id: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<ResetToken> {
         let mut s = self.write();
         get(&s.users, "user", user_id)?;
         let created = ResetToken {
@@ -690,19 +855,29 @@ impl SessionStore for MemoryStore {
 #[async_trait]
 impl BillingStore for MemoryStore {
     async fn subscription(&self, org_id: Uuid) -> StoreResult<Subscription> {
-        self.read().subscriptions.get(&org_id).cloned().ok_or_else(|| StoreError::not_found("subscription", org_id))
+        self.read()
+            .subscriptions
+            .get(&org_id)
+            .cloned()
+            .ok_or_else(|| StoreError::not_found("subscription", org_id))
     }
 
     async fn upsert_subscription(&self, subscription: Subscription) -> StoreResult<Subscription> {
         let mut s = self.write();
         get(&s.orgs, "organization", subscription.org_id)?;
-        s.subscriptions.insert(subscription.org_id, subscription.clone());
+        s.subscriptions
+            .insert(subscription.org_id, subscription.clone());
         Ok(subscription)
     }
 
     async fn invoices(&self, org_id: Uuid) -> StoreResult<Vec<Invoice>> {
         let s = self.read();
-        let mut v: Vec<Invoice> = s.invoices.values().filter(|i| i.org_id == org_id).cloned().collect();
+        let mut v: Vec<Invoice> = s
+            .invoices
+            .values()
+            .filter(|i| i.org_id == org_id)
+            .cloned()
+            .collect();
         v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         Ok(v)
     }
@@ -742,7 +917,13 @@ impl AuditStore for MemoryStore {
 
     async fn audit_entries(&self, org_id: Uuid, limit: u32) -> StoreResult<Vec<AuditEntry>> {
         let s = self.read();
-        Ok(s.audit.iter().rev().filter(|e| e.org_id == org_id).take(limit as usize).cloned().collect())
+        Ok(s.audit
+            .iter()
+            .rev()
+            .filter(|e| e.org_id == org_id)
+            .take(limit as usize)
+            .cloned()
+            .collect())
     }
 }
 

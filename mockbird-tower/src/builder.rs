@@ -146,7 +146,10 @@ impl ResponseTemplate {
     /// A response with this status, an empty body, weight 100.
     pub fn new(status: u16) -> Self {
         ResponseTemplate {
-            spec: ResponseSpec { status_code: Some(i64::from(status)), ..Default::default() },
+            spec: ResponseSpec {
+                status_code: Some(i64::from(status)),
+                ..Default::default()
+            },
             conditions: Vec::new(),
         }
     }
@@ -168,7 +171,10 @@ impl ResponseTemplate {
     /// Adds a header.
     #[must_use]
     pub fn insert_header(mut self, name: &str, value: &str) -> Self {
-        self.spec.headers.get_or_insert_with(Default::default).insert(name.to_owned(), value.to_owned());
+        self.spec
+            .headers
+            .get_or_insert_with(Default::default)
+            .insert(name.to_owned(), value.to_owned());
         self
     }
 
@@ -227,31 +233,46 @@ impl std::fmt::Display for Times {
 
 impl From<u64> for Times {
     fn from(n: u64) -> Self {
-        Times { min: n, max: Some(n) }
+        Times {
+            min: n,
+            max: Some(n),
+        }
     }
 }
 
 impl From<Range<u64>> for Times {
     fn from(r: Range<u64>) -> Self {
-        Times { min: r.start, max: Some(r.end.saturating_sub(1)) }
+        Times {
+            min: r.start,
+            max: Some(r.end.saturating_sub(1)),
+        }
     }
 }
 
 impl From<RangeInclusive<u64>> for Times {
     fn from(r: RangeInclusive<u64>) -> Self {
-        Times { min: *r.start(), max: Some(*r.end()) }
+        Times {
+            min: *r.start(),
+            max: Some(*r.end()),
+        }
     }
 }
 
 impl From<RangeFrom<u64>> for Times {
     fn from(r: RangeFrom<u64>) -> Self {
-        Times { min: r.start, max: None }
+        Times {
+            min: r.start,
+            max: None,
+        }
     }
 }
 
 impl From<RangeToInclusive<u64>> for Times {
     fn from(r: RangeToInclusive<u64>) -> Self {
-        Times { min: 0, max: Some(r.end) }
+        Times {
+            min: 0,
+            max: Some(r.end),
+        }
     }
 }
 
@@ -268,7 +289,13 @@ pub struct Mock {
 impl Mock {
     /// Starts a mock with one matcher.
     pub fn given(matcher: impl IntoMatcher) -> Self {
-        Mock { name: String::new(), matchers: vec![matcher.into_matcher()], responses: Vec::new(), delay: Duration::ZERO, expectation: None }
+        Mock {
+            name: String::new(),
+            matchers: vec![matcher.into_matcher()],
+            responses: Vec::new(),
+            delay: Duration::ZERO,
+            expectation: None,
+        }
     }
 
     /// Adds a matcher.
@@ -339,7 +366,10 @@ impl Mock {
 
     /// The engine definition, ignoring closure matchers.
     pub(crate) fn to_source(&self) -> Result<MockSource, BuildError> {
-        let invalid = |source| BuildError::Invalid { name: self.display_name(), source };
+        let invalid = |source| BuildError::Invalid {
+            name: self.display_name(),
+            source,
+        };
         let mut spec = MockSpec {
             name: Some(self.display_name()),
             method: Some("ANY".into()),
@@ -357,7 +387,11 @@ impl Mock {
             }
         }
         let def = spec.validate().map_err(invalid)?;
-        let templates = if self.responses.is_empty() { vec![ResponseTemplate::new(200)] } else { self.responses.clone() };
+        let templates = if self.responses.is_empty() {
+            vec![ResponseTemplate::new(200)]
+        } else {
+            self.responses.clone()
+        };
         let mut errors = ValidationError::default();
         let mut responses: Vec<ResponseDef> = Vec::new();
         for (i, r) in templates.into_iter().enumerate() {

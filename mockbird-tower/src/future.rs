@@ -31,11 +31,15 @@ pin_project! {
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn mocked(fut: BoxFuture<'static, Response<Full<Bytes>>>) -> Self {
-        ResponseFuture { kind: Kind::Mocked { fut } }
+        ResponseFuture {
+            kind: Kind::Mocked { fut },
+        }
     }
 
     pub(crate) fn inner(fut: F) -> Self {
-        ResponseFuture { kind: Kind::Inner { fut } }
+        ResponseFuture {
+            kind: Kind::Inner { fut },
+        }
     }
 }
 

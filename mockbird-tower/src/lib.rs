@@ -54,8 +54,8 @@ mod server;
 mod service;
 
 pub use builder::{
-    BuildError, IntoMatcher, Matcher, Mock, ResponseTemplate, Times, body_contains, body_field, cookie, header,
-    header_exists, method, path, path_param, query_param, when,
+    BuildError, IntoMatcher, Matcher, Mock, ResponseTemplate, Times, body_contains, body_field,
+    cookie, header, header_exists, method, path, path_param, query_param, when,
 };
 pub use future::{ResponseBody, ResponseFuture};
 pub use layer::MockLayer;

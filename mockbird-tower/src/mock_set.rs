@@ -43,7 +43,9 @@ impl MockSet {
 
     /// A set serving a compiled engine.
     pub fn from_engine(engine: Engine) -> Self {
-        MockSet { engine: Arc::new(ArcSwap::from_pointee(engine)) }
+        MockSet {
+            engine: Arc::new(ArcSwap::from_pointee(engine)),
+        }
     }
 
     /// A set built from mocks defined in code.
@@ -63,7 +65,11 @@ impl MockSet {
     }
 
     /// Loads a stored project's mocks and swaps them in.
-    pub async fn load(&self, store: &dyn DatabaseService, project_id: Uuid) -> Result<(), LoadError> {
+    pub async fn load(
+        &self,
+        store: &dyn DatabaseService,
+        project_id: Uuid,
+    ) -> Result<(), LoadError> {
         let bundle = store.project_bundle(project_id).await?;
         self.replace(Engine::from_bundle(&bundle)?);
         Ok(())
@@ -76,6 +82,9 @@ impl MockSet {
 }
 
 fn compile(mocks: impl IntoIterator<Item = Mock>) -> Result<Engine, BuildError> {
-    let sources = mocks.into_iter().map(Mock::into_engine_source).collect::<Result<Vec<MockSource>, _>>()?;
+    let sources = mocks
+        .into_iter()
+        .map(Mock::into_engine_source)
+        .collect::<Result<Vec<MockSource>, _>>()?;
     Engine::compile(sources).map_err(BuildError::Engine)
 }

@@ -18,7 +18,10 @@ pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Respo
 fn json_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     let mut res = Response::new(Full::new(Bytes::from(body)));
     *res.status_mut() = status;
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     res
 }
 
@@ -33,9 +36,19 @@ where
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Err(json_error(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "Request body exceeds 10 MiB"));
+            return Err(json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "Request body exceeds 10 MiB",
+            ));
         }
-        Err(_) => return Err(json_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED", "Request body could not be read")),
+        Err(_) => {
+            return Err(json_error(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION_FAILED",
+                "Request body could not be read",
+            ));
+        }
     };
     Ok(MockRequest {
         method: parts.method,
@@ -59,7 +72,9 @@ pub(crate) async fn respond(outcome: Outcome) -> Response<Full<Bytes>> {
             res
         }
         other => {
-            let answer = other.error_answer().expect("every other outcome has an error answer");
+            let answer = other
+                .error_answer()
+                .expect("every other outcome has an error answer");
             let mut res = json_response(answer.status, answer.body.to_string());
             if let Some(allow) = answer.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
                 res.headers_mut().insert(header::ALLOW, allow);

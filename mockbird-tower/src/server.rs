@@ -50,14 +50,18 @@ pub struct MockServer {
 
 impl std::fmt::Debug for MockServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
 impl MockServer {
     /// Starts a server. Must be called within a tokio runtime.
     pub async fn start() -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind 127.0.0.1:0");
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let state = Arc::new(State::default());
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&state)));
@@ -93,7 +97,9 @@ impl MockServer {
     }
 
     pub(crate) fn register(&self, mock: Mock) {
-        let source = mock.to_source().unwrap_or_else(|e| panic!("invalid mock: {e}"));
+        let source = mock
+            .to_source()
+            .unwrap_or_else(|e| panic!("invalid mock: {e}"));
         let engine = Engine::compile([source]).unwrap_or_else(|e| panic!("invalid mock: {e}"));
         write(&self.state.mounted).push(Mounted {
             name: mock.display_name(),
@@ -111,20 +117,32 @@ impl MockServer {
             .filter_map(|m| {
                 let times = m.expectation?;
                 let hits = m.hits.load(Ordering::SeqCst);
-                (!times.contains(hits)).then(|| format!("  - {}: expected {times} calls, received {hits}", m.name))
+                (!times.contains(hits))
+                    .then(|| format!("  - {}: expected {times} calls, received {hits}", m.name))
             })
             .collect();
         if unmet.is_empty() {
             return None;
         }
         let journal = lock(&self.state.journal);
-        let mut report = format!("MockServer {}: unmet expectations:\n{}\n", self.uri(), unmet.join("\n"));
+        let mut report = format!(
+            "MockServer {}: unmet expectations:\n{}\n",
+            self.uri(),
+            unmet.join("\n")
+        );
         report.push_str(&format!("Requests received ({}):\n", journal.len()));
         for (i, r) in journal.iter().enumerate() {
-            let query = r.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default();
+            let query = r
+                .query
+                .as_deref()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
             report.push_str(&format!("  {}. {} {}{query}", i + 1, r.method, r.path));
             if !r.body.is_empty() {
-                report.push_str(&format!(" body: {}", String::from_utf8_lossy(&r.body[..r.body.len().min(200)])));
+                report.push_str(&format!(
+                    " body: {}",
+                    String::from_utf8_lossy(&r.body[..r.body.len().min(200)])
+                ));
             }
             report.push('\n');
         }
@@ -146,17 +164,24 @@ impl Drop for MockServer {
 async fn accept_loop(listener: TcpListener, state: Arc<State>) {
     let mut connections = JoinSet::new();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         let state = Arc::clone(&state);
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |req| handle(Arc::clone(&state), req));
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
         while connections.try_join_next().is_some() {}
     }
 }
 
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    state: Arc<State>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let request = match read_request(req).await {
         Ok(r) => r,
         Err(response) => return Ok(response),
@@ -171,7 +196,9 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
             let outcome = m.engine.handle(&request);
             let matched = match &outcome {
                 Outcome::Matched(_) | Outcome::TemplateError { .. } => true,
-                Outcome::NoMatchingResponse { report, .. } => matches!(report, NoMatch::UnknownForcedResponse { .. }),
+                Outcome::NoMatchingResponse { report, .. } => {
+                    matches!(report, NoMatch::UnknownForcedResponse { .. })
+                }
                 Outcome::NotFound | Outcome::MethodNotAllowed { .. } => false,
             };
             matched.then(|| {
@@ -182,7 +209,11 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     };
     Ok(match outcome {
         Some(outcome) => respond(outcome).await,
-        None => json_error(StatusCode::NOT_FOUND, "MOCK_NOT_FOUND", "No mounted mock matches this request"),
+        None => json_error(
+            StatusCode::NOT_FOUND,
+            "MOCK_NOT_FOUND",
+            "No mounted mock matches this request",
+        ),
     })
 }
 

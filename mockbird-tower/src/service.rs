@@ -9,9 +9,9 @@ use http_body_util::Full;
 use mockbird_core::routing::Route;
 use tower_service::Service;
 
+use crate::MockSet;
 use crate::future::{ResponseBody, ResponseFuture};
 use crate::respond::{json_error, read_request, respond};
-use crate::MockSet;
 
 /// A tower service serving mocks in front of `S`. A request whose method and
 /// path match a mock is answered by MockBird (its body read, up to 10 MiB);
@@ -26,7 +26,11 @@ pub struct MockService<S> {
 impl<S> MockService<S> {
     /// Serves `mocks` in front of `inner`.
     pub fn new(inner: S, mocks: MockSet) -> Self {
-        MockService { inner, mocks, standalone: false }
+        MockService {
+            inner,
+            mocks,
+            standalone: false,
+        }
     }
 
     /// The mocks served.
@@ -49,7 +53,11 @@ impl MockService<NotFound> {
     /// A service of mocks alone: unknown paths get 404 `MOCK_NOT_FOUND`, paths
     /// known for other methods 405 with `Allow`.
     pub fn standalone(mocks: MockSet) -> Self {
-        MockService { inner: NotFound, mocks, standalone: true }
+        MockService {
+            inner: NotFound,
+            mocks,
+            standalone: true,
+        }
     }
 }
 
@@ -100,6 +108,10 @@ impl<B> Service<Request<B>> for NotFound {
     }
 
     fn call(&mut self, _: Request<B>) -> Self::Future {
-        std::future::ready(Ok(json_error(StatusCode::NOT_FOUND, "MOCK_NOT_FOUND", "No mock matches this path")))
+        std::future::ready(Ok(json_error(
+            StatusCode::NOT_FOUND,
+            "MOCK_NOT_FOUND",
+            "No mock matches this path",
+        )))
     }
 }

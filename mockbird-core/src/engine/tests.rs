@@ -8,7 +8,12 @@ fn mock(method: &str, path: &str, responses: Vec<serde_json::Value>) -> MockSour
     let def = MockDef::new("m", method, path).unwrap();
     let responses = responses
         .into_iter()
-        .map(|v| serde_json::from_value::<ResponseSpec>(v).unwrap().validate().unwrap())
+        .map(|v| {
+            serde_json::from_value::<ResponseSpec>(v)
+                .unwrap()
+                .validate()
+                .unwrap()
+        })
         .collect();
     MockSource::new(def, responses)
 }
@@ -26,7 +31,11 @@ fn matched(o: Outcome) -> MatchedResponse {
 
 #[test]
 fn static_mock_is_served_with_default_content_type_and_shared_bytes() {
-    let src = mock("GET", "/users", vec![json!({"statusCode": 200, "body": "[]"})]);
+    let src = mock(
+        "GET",
+        "/users",
+        vec![json!({"statusCode": 200, "body": "[]"})],
+    );
     let (mock_id, response_id) = (src.id, src.responses[0].0);
     let engine = Engine::compile([src]).unwrap();
     let a = matched(get(&engine, "/users"));
@@ -35,20 +44,35 @@ fn static_mock_is_served_with_default_content_type_and_shared_bytes() {
     assert_eq!(&a.body[..], b"[]");
     assert_eq!((a.mock_id, a.response_id), (mock_id, response_id));
     let b = matched(get(&engine, "/users"));
-    assert_eq!(a.body.as_ptr(), b.body.as_ptr(), "static bodies are shared, not copied");
+    assert_eq!(
+        a.body.as_ptr(),
+        b.body.as_ptr(),
+        "static bodies are shared, not copied"
+    );
 }
 
 #[test]
 fn response_content_type_header_wins_over_response_type() {
-    let mut def = MockSpec { response_type: Some("xml".into()), ..MockDef::new("m", "GET", "/a").unwrap().to_spec_for_engine() };
-    let xml = MockSource::new(def.validate().unwrap(), vec![ResponseDef::new(200, "<a/>").unwrap()]);
+    let mut def = MockSpec {
+        response_type: Some("xml".into()),
+        ..MockDef::new("m", "GET", "/a").unwrap().to_spec_for_engine()
+    };
+    let xml = MockSource::new(
+        def.validate().unwrap(),
+        vec![ResponseDef::new(200, "<a/>").unwrap()],
+    );
     def.path = Some("/b".into());
     let mut custom = ResponseDef::new(201, "x").unwrap();
-    custom.headers.insert("Content-Type".into(), "text/csv".into());
+    custom
+        .headers
+        .insert("Content-Type".into(), "text/csv".into());
     custom.headers.insert("X-Extra".into(), "1".into());
     let csv = MockSource::new(def.validate().unwrap(), vec![custom]);
     let engine = Engine::compile([xml, csv]).unwrap();
-    assert_eq!(matched(get(&engine, "/a")).headers["content-type"], "application/xml");
+    assert_eq!(
+        matched(get(&engine, "/a")).headers["content-type"],
+        "application/xml"
+    );
     let b = matched(get(&engine, "/b"));
     assert_eq!(b.headers["content-type"], "text/csv");
     assert_eq!(b.headers["x-extra"], "1");
@@ -71,12 +95,20 @@ fn not_found_and_method_not_allowed() {
     let engine = Engine::compile([mock("POST", "/a", vec![json!({"statusCode": 201})])]).unwrap();
     assert!(matches!(get(&engine, "/zzz"), Outcome::NotFound));
     let o = get(&engine, "/a");
-    let Outcome::MethodNotAllowed { allowed } = &o else { panic!("{o:?}") };
+    let Outcome::MethodNotAllowed { allowed } = &o else {
+        panic!("{o:?}")
+    };
     assert_eq!(allowed, &[HttpMethod::Post]);
     let answer = o.error_answer().unwrap();
-    assert_eq!((answer.status, answer.allow.as_deref()), (StatusCode::METHOD_NOT_ALLOWED, Some("POST")));
+    assert_eq!(
+        (answer.status, answer.allow.as_deref()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("POST"))
+    );
     assert_eq!(answer.body["error"], "METHOD_NOT_ALLOWED");
-    assert_eq!(get(&engine, "/zzz").error_answer().unwrap().body["error"], "MOCK_NOT_FOUND");
+    assert_eq!(
+        get(&engine, "/zzz").error_answer().unwrap().body["error"],
+        "MOCK_NOT_FOUND"
+    );
 }
 
 #[test]
@@ -101,8 +133,14 @@ fn conditions_select_and_no_match_reports() {
     let answer = o.error_answer().unwrap();
     assert_eq!(answer.status, 404);
     assert_eq!(answer.body["error"], "NO_MATCHING_RESPONSE");
-    assert_eq!(answer.body["details"]["responses"][0]["failed"][0]["actual"], "4242");
-    assert_eq!(answer.body["details"]["responses"][0]["responseName"], "declined");
+    assert_eq!(
+        answer.body["details"]["responses"][0]["failed"][0]["actual"],
+        "4242"
+    );
+    assert_eq!(
+        answer.body["details"]["responses"][0]["responseName"],
+        "declined"
+    );
 }
 
 #[test]
@@ -116,10 +154,15 @@ fn forcing_header_picks_a_response_whatever_its_conditions() {
         ],
     )])
     .unwrap();
-    let req = MockRequest::new(http::Method::GET, "/pay").with_header("X-Mockbird-Response", "boom");
+    let req =
+        MockRequest::new(http::Method::GET, "/pay").with_header("X-Mockbird-Response", "boom");
     assert_eq!(matched(engine.handle(&req)).status, 503);
-    let req = MockRequest::new(http::Method::GET, "/pay").with_header("X-Mockbird-Response", "nope");
-    assert_eq!(engine.handle(&req).error_answer().unwrap().body["error"], "NO_MATCHING_RESPONSE");
+    let req =
+        MockRequest::new(http::Method::GET, "/pay").with_header("X-Mockbird-Response", "nope");
+    assert_eq!(
+        engine.handle(&req).error_answer().unwrap().body["error"],
+        "NO_MATCHING_RESPONSE"
+    );
 }
 
 #[test]
@@ -130,15 +173,25 @@ fn templates_render_with_params_and_the_clock_override() {
         vec![json!({"statusCode": 200, "body": "{\"id\":\"{{request.params.id}}\",\"at\":\"{{now format='yyyy-MM-dd'}}\"}"})],
     )])
     .unwrap();
-    let req = MockRequest::new(http::Method::GET, "/users/J%C3%BCrgen").with_header("X-Mockbird-Now", "2030-01-02T03:04:05Z");
-    assert_eq!(&matched(engine.handle(&req)).body[..], "{\"id\":\"Jürgen\",\"at\":\"2030-01-02\"}".as_bytes());
-    let bad = MockRequest::new(http::Method::GET, "/users/1").with_header("X-Mockbird-Now", "yesterday");
+    let req = MockRequest::new(http::Method::GET, "/users/J%C3%BCrgen")
+        .with_header("X-Mockbird-Now", "2030-01-02T03:04:05Z");
+    assert_eq!(
+        &matched(engine.handle(&req)).body[..],
+        "{\"id\":\"Jürgen\",\"at\":\"2030-01-02\"}".as_bytes()
+    );
+    let bad =
+        MockRequest::new(http::Method::GET, "/users/1").with_header("X-Mockbird-Now", "yesterday");
     assert!(matches!(engine.handle(&bad), Outcome::TemplateError { .. }));
 }
 
 #[test]
 fn a_failing_template_is_a_template_error_outcome_not_a_panic() {
-    let engine = Engine::compile([mock("GET", "/t", vec![json!({"statusCode": 200, "body": "{{request.query.missing}}"})])]).unwrap();
+    let engine = Engine::compile([mock(
+        "GET",
+        "/t",
+        vec![json!({"statusCode": 200, "body": "{{request.query.missing}}"})],
+    )])
+    .unwrap();
     let o = get(&engine, "/t");
     let answer = o.error_answer().unwrap();
     assert_eq!(answer.status, 500);
@@ -152,14 +205,30 @@ fn delay_is_reported_not_slept() {
     src.def.response_delay = 250;
     let engine = Engine::compile([src]).unwrap();
     let started = std::time::Instant::now();
-    assert_eq!(matched(get(&engine, "/slow")).delay, Duration::from_millis(250));
+    assert_eq!(
+        matched(get(&engine, "/slow")).delay,
+        Duration::from_millis(250)
+    );
     assert!(started.elapsed() < Duration::from_millis(200));
 }
 
 #[test]
 fn seeded_engines_repeat_their_weighted_choices() {
-    let src = || mock("GET", "/w", vec![json!({"name": "a", "statusCode": 200, "weight": 50}), json!({"name": "b", "statusCode": 201, "weight": 50})]);
-    let draws = |engine: &Engine| (0..32).map(|_| matched(get(engine, "/w")).status.as_u16()).collect::<Vec<_>>();
+    let src = || {
+        mock(
+            "GET",
+            "/w",
+            vec![
+                json!({"name": "a", "statusCode": 200, "weight": 50}),
+                json!({"name": "b", "statusCode": 201, "weight": 50}),
+            ],
+        )
+    };
+    let draws = |engine: &Engine| {
+        (0..32)
+            .map(|_| matched(get(engine, "/w")).status.as_u16())
+            .collect::<Vec<_>>()
+    };
     let a = draws(&Engine::compile_seeded([src()], 9).unwrap());
     let b = draws(&Engine::compile_seeded([src()], 9).unwrap());
     assert_eq!(a, b);
@@ -168,7 +237,8 @@ fn seeded_engines_repeat_their_weighted_choices() {
 
 #[test]
 fn duplicate_routes_fail_to_compile() {
-    let err = Engine::compile([mock("GET", "/a/{x}", vec![]), mock("GET", "/a/{y}", vec![])]).unwrap_err();
+    let err = Engine::compile([mock("GET", "/a/{x}", vec![]), mock("GET", "/a/{y}", vec![])])
+        .unwrap_err();
     assert!(matches!(err, EngineError::Conflict { .. }), "{err}");
 }
 
@@ -179,8 +249,14 @@ fn route_reports_without_reading_a_body() {
     let engine = Engine::compile([src]).unwrap();
     assert_eq!(
         engine.route(&http::Method::GET, "/a/1"),
-        Route::Found { value: id, params: vec![("id".into(), "1".into())] }
+        Route::Found {
+            value: id,
+            params: vec![("id".into(), "1".into())]
+        }
     );
     assert_eq!(engine.route(&http::Method::GET, "/b"), Route::NotFound);
-    assert!(matches!(engine.route(&http::Method::POST, "/a/1"), Route::MethodNotAllowed(_)));
+    assert!(matches!(
+        engine.route(&http::Method::POST, "/a/1"),
+        Route::MethodNotAllowed(_)
+    ));
 }

@@ -102,7 +102,10 @@ impl Operator {
 
     /// Whether the operator compares numbers.
     pub fn is_numeric(self) -> bool {
-        matches!(self, Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte)
+        matches!(
+            self,
+            Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte
+        )
     }
 
     /// Whether the operator ignores `value`.
@@ -168,7 +171,10 @@ impl ConditionSpec {
                 None
             }
             Some(_) => {
-                errors.push("type", "must be one of header, query, body, path, cookie, method");
+                errors.push(
+                    "type",
+                    "must be one of header, query, body, path, cookie, method",
+                );
                 None
             }
         };
@@ -189,7 +195,9 @@ impl ConditionSpec {
             }
         };
         let field = self.field.clone().unwrap_or_default();
-        if field.trim().is_empty() && matches!(kind, Some(k) if !matches!(k, ConditionType::Method | ConditionType::Body)) {
+        if field.trim().is_empty()
+            && matches!(kind, Some(k) if !matches!(k, ConditionType::Method | ConditionType::Body))
+        {
             errors.push("field", "is required");
         }
         if field.len() > 500 {
@@ -198,7 +206,9 @@ impl ConditionSpec {
         let value = match &self.value {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Some(v.to_string()),
+            Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
+                Some(v.to_string())
+            }
             Some(_) => {
                 errors.push("value", "must be a string");
                 None
@@ -226,7 +236,11 @@ impl ConditionSpec {
         match (kind, operator) {
             (Some(kind), Some(operator)) if errors.is_empty() => Ok(Condition {
                 kind,
-                field: if kind == ConditionType::Method { String::new() } else { field },
+                field: if kind == ConditionType::Method {
+                    String::new()
+                } else {
+                    field
+                },
                 operator,
                 value: if operator.is_presence() { None } else { value },
             }),

@@ -56,7 +56,10 @@ impl ExportDocument {
             },
             mocks: mocks
                 .iter()
-                .map(|(m, rs)| ExportMock { mock: m.to_spec(), responses: rs.iter().map(MockResponse::to_spec).collect() })
+                .map(|(m, rs)| ExportMock {
+                    mock: m.to_spec(),
+                    responses: rs.iter().map(MockResponse::to_spec).collect(),
+                })
                 .collect(),
         }
     }
@@ -89,10 +92,16 @@ impl ExportDocument {
             }
             if let Some(def) = def {
                 if !seen.insert((def.path.clone(), def.method)) {
-                    errors.push(format!("mocks[{i}]"), format!("duplicate path and method {} {}", def.method, def.path));
+                    errors.push(
+                        format!("mocks[{i}]"),
+                        format!("duplicate path and method {} {}", def.method, def.path),
+                    );
                 }
                 if responses.iter().filter(|r| r.is_default).count() > 1 {
-                    errors.push(format!("mocks[{i}].responses"), "at most one response may be the default");
+                    errors.push(
+                        format!("mocks[{i}].responses"),
+                        "at most one response may be the default",
+                    );
                 }
                 out.push((def, responses));
             }

@@ -77,7 +77,13 @@ pub struct LogQuery {
 
 impl Default for LogQuery {
     fn default() -> Self {
-        LogQuery { page: 1, limit: 20, start: None, end: None, status: None }
+        LogQuery {
+            page: 1,
+            limit: 20,
+            start: None,
+            end: None,
+            status: None,
+        }
     }
 }
 
@@ -91,7 +97,11 @@ impl LogQuery {
         if limit == 0 || limit > MAX_PAGE_SIZE {
             errors.push("limit", format!("must be between 1 and {MAX_PAGE_SIZE}"));
         }
-        errors.into_result(LogQuery { page, limit, ..LogQuery::default() })
+        errors.into_result(LogQuery {
+            page,
+            limit,
+            ..LogQuery::default()
+        })
     }
 
     /// Rows to skip.

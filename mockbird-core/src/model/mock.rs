@@ -89,7 +89,10 @@ impl FromStr for HttpMethod {
             .chain([HttpMethod::Any])
             .find(|m| m.as_str() == upper)
             .ok_or_else(|| {
-                ValidationError::single("method", "must be one of GET POST PUT PATCH DELETE HEAD OPTIONS ANY")
+                ValidationError::single(
+                    "method",
+                    "must be one of GET POST PUT PATCH DELETE HEAD OPTIONS ANY",
+                )
             })
     }
 }
@@ -139,7 +142,10 @@ impl FromStr for ResponseType {
             "xml" => Ok(ResponseType::Xml),
             "text" => Ok(ResponseType::Text),
             "html" => Ok(ResponseType::Html),
-            _ => Err(ValidationError::single("responseType", "must be one of json, xml, text, html")),
+            _ => Err(ValidationError::single(
+                "responseType",
+                "must be one of json, xml, text, html",
+            )),
         }
     }
 }
@@ -227,7 +233,15 @@ impl MockSpec {
         macro_rules! take {
             ($($f:ident),*) => { $( if patch.$f.is_some() { self.$f = patch.$f; } )* };
         }
-        take!(name, path, method, description, response_type, response_delay, is_active);
+        take!(
+            name,
+            path,
+            method,
+            description,
+            response_type,
+            response_delay,
+            is_active
+        );
     }
 
     /// Checks every field and applies defaults.
@@ -259,7 +273,13 @@ impl MockSpec {
         };
         let description = self.description.clone().unwrap_or_default();
         if description.chars().count() > super::MAX_DESCRIPTION_CHARS {
-            errors.push("description", format!("must be at most {} characters", super::MAX_DESCRIPTION_CHARS));
+            errors.push(
+                "description",
+                format!(
+                    "must be at most {} characters",
+                    super::MAX_DESCRIPTION_CHARS
+                ),
+            );
         }
         let response_type = match self.response_type.as_deref() {
             None => ResponseType::Json,
@@ -272,7 +292,10 @@ impl MockSpec {
             None => 0,
             Some(d) if (0..=i64::from(super::MAX_DELAY_MS)).contains(&d) => d as u32,
             Some(_) => {
-                errors.push("responseDelay", format!("must be between 0 and {} milliseconds", super::MAX_DELAY_MS));
+                errors.push(
+                    "responseDelay",
+                    format!("must be between 0 and {} milliseconds", super::MAX_DELAY_MS),
+                );
                 0
             }
         };
@@ -337,7 +360,10 @@ mod tests {
         };
         let err = spec.validate().unwrap_err();
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "path", "method", "responseType", "responseDelay"]);
+        assert_eq!(
+            fields,
+            ["name", "path", "method", "responseType", "responseDelay"]
+        );
     }
 
     #[test]
@@ -352,7 +378,10 @@ mod tests {
     #[test]
     fn delay_bounds_are_inclusive() {
         for (d, ok) in [(0, true), (10_000, true), (-1, false), (10_001, false)] {
-            let spec = MockSpec { response_delay: Some(d), ..MockDef::new("x", "GET", "/").unwrap().to_spec_for_test() };
+            let spec = MockSpec {
+                response_delay: Some(d),
+                ..MockDef::new("x", "GET", "/").unwrap().to_spec_for_test()
+            };
             assert_eq!(spec.validate().is_ok(), ok, "{d}");
         }
     }
@@ -372,7 +401,13 @@ mod tests {
     fn content_types_follow_response_type() {
         assert_eq!(ResponseType::Json.content_type(), "application/json");
         assert_eq!(ResponseType::Xml.content_type(), "application/xml");
-        assert_eq!(ResponseType::Text.content_type(), "text/plain; charset=utf-8");
-        assert_eq!(ResponseType::Html.content_type(), "text/html; charset=utf-8");
+        assert_eq!(
+            ResponseType::Text.content_type(),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(
+            ResponseType::Html.content_type(),
+            "text/html; charset=utf-8"
+        );
     }
 }

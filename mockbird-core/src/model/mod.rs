@@ -21,8 +21,10 @@ pub use export::{ExportDocument, ExportMock, ExportProject};
 pub use key::{ApiKey, NewApiKey};
 pub use log::{LogQuery, LogScope, MAX_PAGE_SIZE, NewRequestLog, Page, RequestLog, UsageRecord};
 pub use mock::{HttpMethod, Mock, MockDef, MockSpec, ResponseType};
-pub use org::{Invitation, MemberInfo, Membership, NewInvitation, NewOrganization, Organization, Role};
-pub use project::{NewProject, Project, ProjectBundle, ProjectPatch, validate_slug, slugify};
+pub use org::{
+    Invitation, MemberInfo, Membership, NewInvitation, NewOrganization, Organization, Role,
+};
+pub use project::{NewProject, Project, ProjectBundle, ProjectPatch, slugify, validate_slug};
 pub use response::{MockResponse, ResponseDef, ResponseSpec};
 pub use session::{NewRefreshToken, RefreshToken, ResetToken};
 pub use user::{NewUser, User, UserCredentials, validate_email, validate_password};
@@ -39,14 +41,21 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
 
 /// Checks a required, trimmed, length-limited name; records problems under `field`.
-pub(crate) fn check_name(errors: &mut crate::ValidationError, field: &str, value: Option<&str>) -> String {
+pub(crate) fn check_name(
+    errors: &mut crate::ValidationError,
+    field: &str,
+    value: Option<&str>,
+) -> String {
     match value.map(str::trim) {
         None | Some("") => {
             errors.push(field, "is required");
             String::new()
         }
         Some(v) if v.chars().count() > MAX_NAME_CHARS => {
-            errors.push(field, format!("must be at most {MAX_NAME_CHARS} characters"));
+            errors.push(
+                field,
+                format!("must be at most {MAX_NAME_CHARS} characters"),
+            );
             String::new()
         }
         Some(v) => v.to_owned(),

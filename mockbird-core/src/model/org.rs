@@ -46,7 +46,10 @@ impl FromStr for Role {
             "member" => Ok(Role::Member),
             "admin" => Ok(Role::Admin),
             "owner" => Ok(Role::Owner),
-            _ => Err(ValidationError::single("role", "must be one of owner, admin, member")),
+            _ => Err(ValidationError::single(
+                "role",
+                "must be one of owner, admin, member",
+            )),
         }
     }
 }
@@ -82,11 +85,21 @@ pub struct NewOrganization {
 
 impl NewOrganization {
     /// Validates name and slug.
-    pub fn new(name: &str, slug: &str, plan: &str, owner_id: Uuid) -> Result<Self, ValidationError> {
+    pub fn new(
+        name: &str,
+        slug: &str,
+        plan: &str,
+        owner_id: Uuid,
+    ) -> Result<Self, ValidationError> {
         let mut errors = ValidationError::default();
         let name = super::check_name(&mut errors, "name", Some(name));
         super::validate_slug(&mut errors, "slug", slug);
-        errors.into_result(Self { name, slug: slug.to_owned(), plan: plan.to_owned(), owner_id })
+        errors.into_result(Self {
+            name,
+            slug: slug.to_owned(),
+            plan: plan.to_owned(),
+            owner_id,
+        })
     }
 }
 

@@ -112,7 +112,13 @@ pub struct ProjectBundle {
 
 fn check_description(errors: &mut ValidationError, d: &str) {
     if d.chars().count() > super::MAX_DESCRIPTION_CHARS {
-        errors.push("description", format!("must be at most {} characters", super::MAX_DESCRIPTION_CHARS));
+        errors.push(
+            "description",
+            format!(
+                "must be at most {} characters",
+                super::MAX_DESCRIPTION_CHARS
+            ),
+        );
     }
 }
 
@@ -148,7 +154,11 @@ pub fn slugify(name: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() { "project".to_owned() } else { out }
+    if out.is_empty() {
+        "project".to_owned()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -166,7 +176,16 @@ mod tests {
         for good in ["a", "0", "my-api", "a1-b2", &"a".repeat(63)] {
             assert!(slug_ok(good), "{good}");
         }
-        for bad in ["", "-a", "a-", "A", "my_api", "my api", "é", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "A",
+            "my_api",
+            "my api",
+            "é",
+            &"a".repeat(64),
+        ] {
             assert!(!slug_ok(bad), "{bad}");
         }
     }
@@ -181,7 +200,8 @@ mod tests {
 
     #[test]
     fn new_project_reports_every_problem() {
-        let err = NewProject::new(Uuid::nil(), "", "Bad Slug", &"d".repeat(6000), true).unwrap_err();
+        let err =
+            NewProject::new(Uuid::nil(), "", "Bad Slug", &"d".repeat(6000), true).unwrap_err();
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "slug", "description"]);
     }

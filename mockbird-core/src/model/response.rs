@@ -81,7 +81,15 @@ impl ResponseSpec {
         macro_rules! take {
             ($($f:ident),*) => { $( if patch.$f.is_some() { self.$f = patch.$f; } )* };
         }
-        take!(name, status_code, headers, body, conditions, weight, is_default);
+        take!(
+            name,
+            status_code,
+            headers,
+            body,
+            conditions,
+            weight,
+            is_default
+        );
     }
 
     /// Checks every field (templates and regexes included) and applies defaults.
@@ -90,7 +98,10 @@ impl ResponseSpec {
         let name = match self.name.as_deref().map(str::trim) {
             None | Some("") => "Response".to_owned(),
             Some(n) if n.chars().count() > super::MAX_NAME_CHARS => {
-                errors.push("name", format!("must be at most {} characters", super::MAX_NAME_CHARS));
+                errors.push(
+                    "name",
+                    format!("must be at most {} characters", super::MAX_NAME_CHARS),
+                );
                 String::new()
             }
             Some(n) => n.to_owned(),
@@ -111,12 +122,18 @@ impl ResponseSpec {
             if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
                 errors.push("headers", format!("{k:?} is not a valid header name"));
             } else if http::HeaderValue::from_str(v).is_err() {
-                errors.push("headers", format!("value of {k} is not a valid header value"));
+                errors.push(
+                    "headers",
+                    format!("value of {k} is not a valid header value"),
+                );
             }
         }
         let body = self.body.clone().unwrap_or_default();
         if body.len() > super::MAX_BODY_BYTES {
-            errors.push("body", format!("must be at most {} bytes", super::MAX_BODY_BYTES));
+            errors.push(
+                "body",
+                format!("must be at most {} bytes", super::MAX_BODY_BYTES),
+            );
         } else if crate::template::is_template(&body) {
             if let Err(e) = crate::template::validate(&body) {
                 errors.push("body", e.to_string());
@@ -175,8 +192,12 @@ pub struct ResponseDef {
 impl ResponseDef {
     /// A response with this status and body and defaults elsewhere, validated.
     pub fn new(status_code: u16, body: &str) -> Result<Self, ValidationError> {
-        ResponseSpec { status_code: Some(i64::from(status_code)), body: Some(body.to_owned()), ..Default::default() }
-            .validate()
+        ResponseSpec {
+            status_code: Some(i64::from(status_code)),
+            body: Some(body.to_owned()),
+            ..Default::default()
+        }
+        .validate()
     }
 
     /// The definition as user input.
@@ -241,15 +262,24 @@ mod tests {
         for (s, ok) in [(100, true), (599, true), (99, false), (600, false)] {
             assert_eq!(spec(json!({"statusCode": s})).validate().is_ok(), ok, "{s}");
         }
-        assert!(spec(json!({})).validate().is_err(), "statusCode is required");
+        assert!(
+            spec(json!({})).validate().is_err(),
+            "statusCode is required"
+        );
     }
 
     #[test]
     fn body_limit_is_one_mebibyte() {
         let at = "x".repeat(crate::model::MAX_BODY_BYTES);
-        assert!(spec(json!({"statusCode": 200, "body": at})).validate().is_ok());
+        assert!(
+            spec(json!({"statusCode": 200, "body": at}))
+                .validate()
+                .is_ok()
+        );
         let over = "x".repeat(crate::model::MAX_BODY_BYTES + 1);
-        let err = spec(json!({"statusCode": 200, "body": over})).validate().unwrap_err();
+        let err = spec(json!({"statusCode": 200, "body": over}))
+            .validate()
+            .unwrap_err();
         assert_eq!(err.errors[0].field, "body");
     }
 
@@ -271,8 +301,14 @@ mod tests {
 
     #[test]
     fn unknown_helpers_and_partials_are_rejected_at_save_time() {
-        for body in ["{{nosuchhelper 1}}", "{{> header}}", "{{#*inline \"p\"}}x{{/inline}}"] {
-            let err = spec(json!({"statusCode": 200, "body": body})).validate().unwrap_err();
+        for body in [
+            "{{nosuchhelper 1}}",
+            "{{> header}}",
+            "{{#*inline \"p\"}}x{{/inline}}",
+        ] {
+            let err = spec(json!({"statusCode": 200, "body": body}))
+                .validate()
+                .unwrap_err();
             assert_eq!(err.errors[0].field, "body", "{body}");
         }
     }

@@ -46,7 +46,11 @@ impl NewUser {
         let mut errors = ValidationError::default();
         let email = validate_email(&mut errors, "email", email);
         let name = super::check_name(&mut errors, "name", Some(name));
-        errors.into_result(Self { email, name, password_hash })
+        errors.into_result(Self {
+            email,
+            name,
+            password_hash,
+        })
     }
 }
 

@@ -74,7 +74,10 @@ impl Default for MockAuthService {
 impl MockAuthService {
     /// A mock issuing tokens valid for `ttl`.
     pub fn new(ttl: Duration) -> Self {
-        MockAuthService { ttl, tokens: Mutex::new(HashMap::new()) }
+        MockAuthService {
+            ttl,
+            tokens: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -82,31 +85,50 @@ impl MockAuthService {
 impl AuthService for MockAuthService {
     async fn hash_password(&self, password: &str) -> Result<String, AuthError> {
         let salt = token::random_hex(8);
-        Ok(format!("mock${salt}${}", token::hash_token(&format!("{salt}{password}"))))
+        Ok(format!(
+            "mock${salt}${}",
+            token::hash_token(&format!("{salt}{password}"))
+        ))
     }
 
     async fn verify_password(&self, password: &str, hash: &str) -> Result<bool, AuthError> {
         let mut parts = hash.split('$');
-        let (Some("mock"), Some(salt), Some(digest), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some("mock"), Some(salt), Some(digest), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Ok(false);
         };
         let computed = token::hash_token(&format!("{salt}{password}"));
-        Ok(token::constant_time_eq(computed.as_bytes(), digest.as_bytes()))
+        Ok(token::constant_time_eq(
+            computed.as_bytes(),
+            digest.as_bytes(),
+        ))
     }
 
     fn issue_access_token(&self, user_id: Uuid) -> Result<IssuedToken, AuthError> {
         let token = format!("mock_{}", token::random_hex(24));
-        let claims = AccessClaims { user_id, expires_at: crate::clock::now() + self.ttl };
-        let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let claims = AccessClaims {
+            user_id,
+            expires_at: crate::clock::now() + self.ttl,
+        };
+        let mut tokens = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Utc::now();
         tokens.retain(|_, c| c.expires_at > now);
         tokens.insert(token.clone(), claims);
-        Ok(IssuedToken { token, expires_in: self.ttl.num_seconds().max(0) as u64 })
+        Ok(IssuedToken {
+            token,
+            expires_in: self.ttl.num_seconds().max(0) as u64,
+        })
     }
 
     fn verify_access_token(&self, token: &str) -> Result<AccessClaims, AuthError> {
-        let tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tokens = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match tokens.get(token) {
             Some(c) if c.expires_at > Utc::now() => Ok(c.clone()),
             _ => Err(AuthError::InvalidToken),
@@ -128,8 +150,17 @@ mod tests {
         let h = auth.hash_password("correct horse").await.unwrap();
         assert!(auth.verify_password("correct horse", &h).await.unwrap());
         assert!(!auth.verify_password("wrong horse", &h).await.unwrap());
-        assert!(!auth.verify_password("correct horse", "$argon2id$garbage").await.unwrap());
-        assert_ne!(h, auth.hash_password("correct horse").await.unwrap(), "salted");
+        assert!(
+            !auth
+                .verify_password("correct horse", "$argon2id$garbage")
+                .await
+                .unwrap()
+        );
+        assert_ne!(
+            h,
+            auth.hash_password("correct horse").await.unwrap(),
+            "salted"
+        );
     }
 
     #[test]

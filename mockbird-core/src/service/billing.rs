@@ -92,9 +92,18 @@ pub trait BillingService: Send + Sync + std::fmt::Debug {
     /// The provider's invoices, newest first.
     async fn invoices(&self, org_id: Uuid) -> Result<Vec<Invoice>, BillingError>;
     /// A page where the user updates the payment method.
-    async fn update_payment(&self, org_id: Uuid, return_url: &str) -> Result<RedirectSession, BillingError>;
+    async fn update_payment(
+        &self,
+        org_id: Uuid,
+        return_url: &str,
+    ) -> Result<RedirectSession, BillingError>;
     /// Verifies a webhook's `Stripe-Signature` and parses the event.
-    fn verify_webhook(&self, payload: &[u8], signature: &str, now: DateTime<Utc>) -> Result<WebhookEvent, BillingError>;
+    fn verify_webhook(
+        &self,
+        payload: &[u8],
+        signature: &str,
+        now: DateTime<Utc>,
+    ) -> Result<WebhookEvent, BillingError>;
     /// Whether this is the mock implementation.
     fn is_mock(&self) -> bool;
 }
@@ -125,29 +134,49 @@ pub fn verify_stripe_signature(
         return Err(BillingError::InvalidSignature("no v1 signature"));
     }
     if (now.timestamp() - t).abs() > SIGNATURE_TOLERANCE_SECS {
-        return Err(BillingError::InvalidSignature("timestamp outside tolerance"));
+        return Err(BillingError::InvalidSignature(
+            "timestamp outside tolerance",
+        ));
     }
     let valid = secrets.iter().any(|secret| {
         let expected = sign(secret, t, payload);
-        signatures.iter().any(|s| crate::token::constant_time_eq(expected.as_bytes(), s.as_bytes()))
+        signatures
+            .iter()
+            .any(|s| crate::token::constant_time_eq(expected.as_bytes(), s.as_bytes()))
     });
     if !valid {
         return Err(BillingError::InvalidSignature("no signature matches"));
     }
-    let payload: serde_json::Value =
-        serde_json::from_slice(payload).map_err(|_| BillingError::Invalid("webhook body is not JSON".into()))?;
-    let id = payload["id"].as_str().ok_or_else(|| BillingError::Invalid("event has no id".into()))?.to_owned();
-    let event_type = payload["type"].as_str().ok_or_else(|| BillingError::Invalid("event has no type".into()))?.to_owned();
-    Ok(WebhookEvent { id, event_type, object: payload["data"]["object"].clone(), payload })
+    let payload: serde_json::Value = serde_json::from_slice(payload)
+        .map_err(|_| BillingError::Invalid("webhook body is not JSON".into()))?;
+    let id = payload["id"]
+        .as_str()
+        .ok_or_else(|| BillingError::Invalid("event has no id".into()))?
+        .to_owned();
+    let event_type = payload["type"]
+        .as_str()
+        .ok_or_else(|| BillingError::Invalid("event has no type".into()))?
+        .to_owned();
+    Ok(WebhookEvent {
+        id,
+        event_type,
+        object: payload["data"]["object"].clone(),
+        payload,
+    })
 }
 
 /// The `v1` signature of a payload, as hex (also for tests that send webhooks).
 pub fn sign(secret: &str, timestamp: i64, payload: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(payload);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Debug, Default)]
@@ -169,11 +198,16 @@ pub struct MockBillingService {
 impl MockBillingService {
     /// A mock verifying webhooks with `webhook_secret`.
     pub fn new(webhook_secret: impl Into<String>) -> Self {
-        MockBillingService { webhook_secrets: vec![webhook_secret.into()], state: Mutex::default() }
+        MockBillingService {
+            webhook_secrets: vec![webhook_secret.into()],
+            state: Mutex::default(),
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, MockState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -190,8 +224,14 @@ impl BillingService for MockBillingService {
             return Err(BillingError::Invalid("tier is required".into()));
         }
         let now = crate::clock::now();
-        let months = if req.period == BillingPeriod::Yearly { 12 } else { 1 };
-        let period_end = now.checked_add_months(Months::new(months)).unwrap_or(now + Duration::days(30));
+        let months = if req.period == BillingPeriod::Yearly {
+            12
+        } else {
+            1
+        };
+        let period_end = now
+            .checked_add_months(Months::new(months))
+            .unwrap_or(now + Duration::days(30));
         let session = format!("mock_cs_{}", crate::token::random_hex(12));
         let mut state = self.state();
         state.subscriptions.insert(
@@ -220,8 +260,15 @@ impl BillingService for MockBillingService {
                 created_at: now,
             },
         );
-        let sep = if req.success_url.contains('?') { '&' } else { '?' };
-        Ok(RedirectSession { url: format!("{}{sep}session_id={session}", req.success_url), mock_mode: true })
+        let sep = if req.success_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        Ok(RedirectSession {
+            url: format!("{}{sep}session_id={session}", req.success_url),
+            mock_mode: true,
+        })
     }
 
     async fn cancel(&self, org_id: Uuid) -> Result<Subscription, BillingError> {
@@ -241,15 +288,32 @@ impl BillingService for MockBillingService {
     }
 
     async fn invoices(&self, org_id: Uuid) -> Result<Vec<Invoice>, BillingError> {
-        Ok(self.state().invoices.get(&org_id).cloned().unwrap_or_default())
+        Ok(self
+            .state()
+            .invoices
+            .get(&org_id)
+            .cloned()
+            .unwrap_or_default())
     }
 
-    async fn update_payment(&self, _org_id: Uuid, return_url: &str) -> Result<RedirectSession, BillingError> {
+    async fn update_payment(
+        &self,
+        _org_id: Uuid,
+        return_url: &str,
+    ) -> Result<RedirectSession, BillingError> {
         let sep = if return_url.contains('?') { '&' } else { '?' };
-        Ok(RedirectSession { url: format!("{return_url}{sep}mock_portal=1"), mock_mode: true })
+        Ok(RedirectSession {
+            url: format!("{return_url}{sep}mock_portal=1"),
+            mock_mode: true,
+        })
     }
 
-    fn verify_webhook(&self, payload: &[u8], signature: &str, now: DateTime<Utc>) -> Result<WebhookEvent, BillingError> {
+    fn verify_webhook(
+        &self,
+        payload: &[u8],
+        signature: &str,
+        now: DateTime<Utc>,
+    ) -> Result<WebhookEvent, BillingError> {
         verify_stripe_signature(payload, signature, &self.webhook_secrets, now)
     }
 
@@ -281,9 +345,16 @@ mod tests {
         assert_eq!(billing.subscription(org).await.unwrap(), None);
         let session = billing.create_checkout(checkout(org)).await.unwrap();
         assert!(session.mock_mode);
-        assert!(session.url.starts_with("https://app.test/billing?session_id=mock_cs_"));
+        assert!(
+            session
+                .url
+                .starts_with("https://app.test/billing?session_id=mock_cs_")
+        );
         let sub = billing.subscription(org).await.unwrap().unwrap();
-        assert_eq!((sub.tier.as_str(), sub.status), ("pro", SubscriptionStatus::Active));
+        assert_eq!(
+            (sub.tier.as_str(), sub.status),
+            ("pro", SubscriptionStatus::Active)
+        );
         assert_eq!(billing.invoices(org).await.unwrap()[0].amount_cents, 900);
         let canceled = billing.cancel(org).await.unwrap();
         assert!(canceled.cancel_at_period_end);
@@ -298,15 +369,31 @@ mod tests {
         let t = now.timestamp();
         let good = format!("t={t},v1={}", sign("whsec_test", t, body));
         let event = billing.verify_webhook(body, &good, now).unwrap();
-        assert_eq!((event.id.as_str(), event.event_type.as_str()), ("evt_1", "invoice.paid"));
+        assert_eq!(
+            (event.id.as_str(), event.event_type.as_str()),
+            ("evt_1", "invoice.paid")
+        );
         assert_eq!(event.object["id"], "in_1");
-        let rotated = format!("t={t},v1={},v1={}", sign("old", t, body), sign("whsec_test", t, body));
-        assert!(billing.verify_webhook(body, &rotated, now).is_ok(), "any v1 may match");
+        let rotated = format!(
+            "t={t},v1={},v1={}",
+            sign("old", t, body),
+            sign("whsec_test", t, body)
+        );
+        assert!(
+            billing.verify_webhook(body, &rotated, now).is_ok(),
+            "any v1 may match"
+        );
         let wrong = format!("t={t},v1={}", sign("other", t, body));
         assert!(billing.verify_webhook(body, &wrong, now).is_err());
         let old = format!("t={},v1={}", t - 301, sign("whsec_test", t - 301, body));
-        assert!(billing.verify_webhook(body, &old, now).is_err(), "older than 300 s");
-        assert!(billing.verify_webhook(b"{}", &good, now).is_err(), "payload changed");
+        assert!(
+            billing.verify_webhook(body, &old, now).is_err(),
+            "older than 300 s"
+        );
+        assert!(
+            billing.verify_webhook(b"{}", &good, now).is_err(),
+            "payload changed"
+        );
         assert!(billing.verify_webhook(body, "garbage", now).is_err());
     }
 }

@@ -75,13 +75,24 @@ impl MockEmailService {
 
     /// Messages sent to `to` (case-insensitive), newest first.
     pub fn outbox(&self, to: &str) -> Vec<SentEmail> {
-        let outbox = self.outbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        outbox.iter().rev().filter(|m| m.to.eq_ignore_ascii_case(to)).cloned().collect()
+        let outbox = self
+            .outbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        outbox
+            .iter()
+            .rev()
+            .filter(|m| m.to.eq_ignore_ascii_case(to))
+            .cloned()
+            .collect()
     }
 
     /// Every message, newest first.
     pub fn all(&self) -> Vec<SentEmail> {
-        let outbox = self.outbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let outbox = self
+            .outbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         outbox.iter().rev().cloned().collect()
     }
 }
@@ -90,9 +101,15 @@ impl MockEmailService {
 impl EmailService for MockEmailService {
     async fn send(&self, email: Email) -> Result<(), EmailError> {
         if !email.to.contains('@') {
-            return Err(EmailError::Invalid(format!("{:?} is not an address", email.to)));
+            return Err(EmailError::Invalid(format!(
+                "{:?} is not an address",
+                email.to
+            )));
         }
-        let mut outbox = self.outbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut outbox = self
+            .outbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if outbox.len() >= OUTBOX_CAPACITY {
             outbox.remove(0);
         }
@@ -116,7 +133,12 @@ mod tests {
     use super::*;
 
     fn mail(to: &str, subject: &str) -> Email {
-        Email { to: to.into(), subject: subject.into(), text: "t".into(), html: "<p>t</p>".into() }
+        Email {
+            to: to.into(),
+            subject: subject.into(),
+            text: "t".into(),
+            html: "<p>t</p>".into(),
+        }
     }
 
     #[tokio::test]
@@ -125,7 +147,11 @@ mod tests {
         email.send(mail("ada@example.com", "first")).await.unwrap();
         email.send(mail("bob@example.com", "other")).await.unwrap();
         email.send(mail("ada@example.com", "second")).await.unwrap();
-        let got: Vec<_> = email.outbox("ADA@example.com").into_iter().map(|m| m.subject).collect();
+        let got: Vec<_> = email
+            .outbox("ADA@example.com")
+            .into_iter()
+            .map(|m| m.subject)
+            .collect();
         assert_eq!(got, ["second", "first"]);
         assert!(email.send(mail("nobody", "x")).await.is_err());
         assert!(email.is_mock());

@@ -8,6 +8,7 @@ pub mod email;
 
 pub use auth::{AccessClaims, AuthError, AuthService, IssuedToken, MockAuthService};
 pub use billing::{
-    BillingError, BillingPeriod, BillingService, CheckoutRequest, MockBillingService, RedirectSession, WebhookEvent,
+    BillingError, BillingPeriod, BillingService, CheckoutRequest, MockBillingService,
+    RedirectSession, WebhookEvent,
 };
 pub use email::{Email, EmailError, EmailService, MockEmailService, SentEmail};

@@ -9,8 +9,8 @@ use base64::Engine as _;
 use chrono::{DateTime, Duration, Months, Utc};
 use fake::Fake;
 use handlebars::{
-    BlockContext, Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext, RenderError,
-    RenderErrorReason, Renderable, ScopedJson,
+    BlockContext, Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output,
+    RenderContext, RenderError, RenderErrorReason, Renderable, ScopedJson,
 };
 use rand::RngExt;
 use serde_json::{Value, json};
@@ -122,7 +122,9 @@ fn text(v: &Value) -> String {
 }
 
 fn str_param(h: &Helper<'_>, i: usize, name: &str) -> Result<String, RenderError> {
-    param(h, i).map(text).ok_or_else(|| err(format!("{}: missing argument {name}", h.name())))
+    param(h, i)
+        .map(text)
+        .ok_or_else(|| err(format!("{}: missing argument {name}", h.name())))
 }
 
 fn num(v: &Value) -> Option<f64> {
@@ -135,7 +137,8 @@ fn num(v: &Value) -> Option<f64> {
 }
 
 fn num_arg(h: &Helper<'_>, v: Option<&Value>, name: &str) -> Result<Option<f64>, RenderError> {
-    v.map(|v| num(v).ok_or_else(|| err(format!("{}: {name} must be a number", h.name())))).transpose()
+    v.map(|v| num(v).ok_or_else(|| err(format!("{}: {name} must be a number", h.name()))))
+        .transpose()
 }
 
 fn flag(h: &Helper<'_>, key: &str) -> bool {
@@ -147,7 +150,11 @@ fn request<'a>(ctx: &'a Context) -> &'a Value {
 }
 
 fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 { json!(n as i64) } else { json!(n) }
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
 }
 
 /// Registers every helper on `hb`.
@@ -193,13 +200,18 @@ pub(super) fn register(hb: &mut Handlebars<'static>) {
 fn now(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
     let mut at = clock();
     if let Some(offset) = hash(h, "offset") {
-        at = apply_offset(at, &text(offset)).ok_or_else(|| err(format!("now: bad offset {offset}")))?;
+        at = apply_offset(at, &text(offset))
+            .ok_or_else(|| err(format!("now: bad offset {offset}")))?;
     }
     let format = hash(h, "format").or_else(|| param(h, 0)).map(text);
     let tz = match hash(h, "timezone").map(text) {
         None => chrono::FixedOffset::east_opt(0).expect("zero offset"),
-        Some(tz) if tz.eq_ignore_ascii_case("utc") || tz == "Z" => chrono::FixedOffset::east_opt(0).expect("zero"),
-        Some(tz) => tz.parse::<chrono::FixedOffset>().map_err(|_| err(format!("now: unsupported timezone {tz}")))?,
+        Some(tz) if tz.eq_ignore_ascii_case("utc") || tz == "Z" => {
+            chrono::FixedOffset::east_opt(0).expect("zero")
+        }
+        Some(tz) => tz
+            .parse::<chrono::FixedOffset>()
+            .map_err(|_| err(format!("now: unsupported timezone {tz}")))?,
     };
     let local = at.with_timezone(&tz);
     Ok(Value::String(match format.as_deref() {
@@ -216,7 +228,11 @@ fn apply_offset(at: DateTime<Utc>, offset: &str) -> Option<DateTime<Utc>> {
     let unit = parts.next()?.trim_end_matches('s').to_ascii_lowercase();
     let months = |m: i64| {
         let abs = Months::new(u32::try_from(m.unsigned_abs()).ok()?);
-        if m >= 0 { at.checked_add_months(abs) } else { at.checked_sub_months(abs) }
+        if m >= 0 {
+            at.checked_add_months(abs)
+        } else {
+            at.checked_sub_months(abs)
+        }
     };
     match unit.as_str() {
         "millisecond" => at.checked_add_signed(Duration::try_milliseconds(n)?),
@@ -296,7 +312,9 @@ fn random_value(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
     }
     let len = num_arg(h, hash(h, "length"), "length")?.unwrap_or(36.0);
     if !(0.0..=MAX_HELPER_STRING as f64).contains(&len) {
-        return Err(err(format!("randomValue: length must be between 0 and {MAX_HELPER_STRING}")));
+        return Err(err(format!(
+            "randomValue: length must be between 0 and {MAX_HELPER_STRING}"
+        )));
     }
     let alphabet: &[u8] = match kind.as_str() {
         "ALPHANUMERIC" => b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
@@ -307,29 +325,80 @@ fn random_value(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
         other => return Err(err(format!("randomValue: unknown type {other}"))),
     };
     let mut rng = rand::rng();
-    let s: String = (0..len as usize).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect();
-    Ok(Value::String(if flag(h, "uppercase") { s.to_uppercase() } else { s }))
+    let s: String = (0..len as usize)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect();
+    Ok(Value::String(if flag(h, "uppercase") {
+        s.to_uppercase()
+    } else {
+        s
+    }))
 }
 
 /// `{{randomInt lower=1 upper=10}}` (WireMock) or `{{int 1 10}}` (Mockoon); bounds inclusive.
 fn random_int(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
-    let lower = num_arg(h, hash(h, "lower").or_else(|| hash(h, "min")).or_else(|| param(h, 0)), "lower")?;
-    let upper = num_arg(h, hash(h, "upper").or_else(|| hash(h, "max")).or_else(|| param(h, 1)), "upper")?;
-    let (lo, hi) = (lower.unwrap_or(0.0).ceil() as i64, upper.unwrap_or(if h.name() == "int" { 100.0 } else { 2_147_483_647.0 }).floor() as i64);
+    let lower = num_arg(
+        h,
+        hash(h, "lower")
+            .or_else(|| hash(h, "min"))
+            .or_else(|| param(h, 0)),
+        "lower",
+    )?;
+    let upper = num_arg(
+        h,
+        hash(h, "upper")
+            .or_else(|| hash(h, "max"))
+            .or_else(|| param(h, 1)),
+        "upper",
+    )?;
+    let (lo, hi) = (
+        lower.unwrap_or(0.0).ceil() as i64,
+        upper
+            .unwrap_or(if h.name() == "int" {
+                100.0
+            } else {
+                2_147_483_647.0
+            })
+            .floor() as i64,
+    );
     if lo > hi {
-        return Err(err(format!("{}: lower bound {lo} is above upper bound {hi}", h.name())));
+        return Err(err(format!(
+            "{}: lower bound {lo} is above upper bound {hi}",
+            h.name()
+        )));
     }
     Ok(json!(rand::rng().random_range(lo..=hi)))
 }
 
 /// `{{randomDecimal lower=0.5 upper=9.5}}` or `{{float 0 10 precision=2}}`.
 fn random_decimal(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
-    let lo = num_arg(h, hash(h, "lower").or_else(|| hash(h, "min")).or_else(|| param(h, 0)), "lower")?.unwrap_or(0.0);
-    let hi = num_arg(h, hash(h, "upper").or_else(|| hash(h, "max")).or_else(|| param(h, 1)), "upper")?.unwrap_or(100.0);
+    let lo = num_arg(
+        h,
+        hash(h, "lower")
+            .or_else(|| hash(h, "min"))
+            .or_else(|| param(h, 0)),
+        "lower",
+    )?
+    .unwrap_or(0.0);
+    let hi = num_arg(
+        h,
+        hash(h, "upper")
+            .or_else(|| hash(h, "max"))
+            .or_else(|| param(h, 1)),
+        "upper",
+    )?
+    .unwrap_or(100.0);
     if lo > hi {
-        return Err(err(format!("{}: lower bound is above upper bound", h.name())));
+        return Err(err(format!(
+            "{}: lower bound is above upper bound",
+            h.name()
+        )));
     }
-    let mut v = if lo == hi { lo } else { rand::rng().random_range(lo..hi) };
+    let mut v = if lo == hi {
+        lo
+    } else {
+        rand::rng().random_range(lo..hi)
+    };
     if let Some(p) = num_arg(h, hash(h, "precision"), "precision")? {
         let scale = 10f64.powi(p.clamp(0.0, 15.0) as i32);
         v = (v * scale).round() / scale;
@@ -355,7 +424,8 @@ fn json_path(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
     let parsed;
     let doc = match doc {
         Value::String(s) => {
-            parsed = serde_json::from_str::<Value>(s).map_err(|e| err(format!("jsonPath: document is not JSON: {e}")))?;
+            parsed = serde_json::from_str::<Value>(s)
+                .map_err(|e| err(format!("jsonPath: document is not JSON: {e}")))?;
             &parsed
         }
         v => v,
@@ -364,13 +434,18 @@ fn json_path(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
     let found = select(doc, &path).map_err(|e| err(format!("jsonPath: {e}")))?;
     match found {
         Some(v) => Ok(v),
-        None => hash(h, "default").cloned().ok_or_else(|| err(format!("jsonPath: nothing at {path}"))),
+        None => hash(h, "default")
+            .cloned()
+            .ok_or_else(|| err(format!("jsonPath: nothing at {path}"))),
     }
 }
 
 /// Evaluates the JSONPath subset used by mock templates.
 pub(crate) fn select(doc: &Value, path: &str) -> Result<Option<Value>, String> {
-    let rest = path.trim().strip_prefix('$').ok_or("path must start with $")?;
+    let rest = path
+        .trim()
+        .strip_prefix('$')
+        .ok_or("path must start with $")?;
     let mut current = vec![doc.clone()];
     let mut chars = rest;
     let mut wildcard = false;
@@ -381,7 +456,14 @@ pub(crate) fn select(doc: &Value, path: &str) -> Result<Option<Value>, String> {
             if key.is_empty() {
                 return Err("empty key (recursive descent .. is not supported)".into());
             }
-            (if key == "*" { Step::All } else { Step::Key(key.to_owned()) }, &r[end..])
+            (
+                if key == "*" {
+                    Step::All
+                } else {
+                    Step::Key(key.to_owned())
+                },
+                &r[end..],
+            )
         } else if let Some(r) = chars.strip_prefix('[') {
             let end = r.find(']').ok_or("unclosed [")?;
             let inner = r[..end].trim();
@@ -400,7 +482,11 @@ pub(crate) fn select(doc: &Value, path: &str) -> Result<Option<Value>, String> {
         current = current.iter().flat_map(|v| step.apply(v)).collect();
         chars = remainder;
     }
-    Ok(if wildcard { Some(Value::Array(current)) } else { current.into_iter().next() })
+    Ok(if wildcard {
+        Some(Value::Array(current))
+    } else {
+        current.into_iter().next()
+    })
 }
 
 enum Step {
@@ -415,7 +501,12 @@ impl Step {
             (Step::Key(k), Value::Object(m)) => m.get(k).cloned().into_iter().collect(),
             (Step::Index(i), Value::Array(a)) => {
                 let idx = if *i < 0 { a.len() as i64 + i } else { *i };
-                usize::try_from(idx).ok().and_then(|i| a.get(i)).cloned().into_iter().collect()
+                usize::try_from(idx)
+                    .ok()
+                    .and_then(|i| a.get(i))
+                    .cloned()
+                    .into_iter()
+                    .collect()
             }
             (Step::All, Value::Array(a)) => a.clone(),
             (Step::All, Value::Object(m)) => m.values().cloned().collect(),
@@ -427,7 +518,9 @@ impl Step {
 /// `{{parseJson request.rawBody}}`: text to a JSON value.
 fn parse_json(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
     match param(h, 0) {
-        Some(Value::String(s)) => serde_json::from_str(s).map_err(|e| err(format!("parseJson: {e}"))),
+        Some(Value::String(s)) => {
+            serde_json::from_str(s).map_err(|e| err(format!("parseJson: {e}")))
+        }
         Some(v) => Ok(v.clone()),
         None => Err(err("parseJson: missing argument")),
     }
@@ -435,9 +528,11 @@ fn parse_json(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
 
 /// `{{math 1 '+' 2}}`: `+ - * / %`.
 fn math(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
-    let a = num_arg(h, param(h, 0), "left operand")?.ok_or_else(|| err("math: missing left operand"))?;
+    let a = num_arg(h, param(h, 0), "left operand")?
+        .ok_or_else(|| err("math: missing left operand"))?;
     let op = str_param(h, 1, "operator")?;
-    let b = num_arg(h, param(h, 2), "right operand")?.ok_or_else(|| err("math: missing right operand"))?;
+    let b = num_arg(h, param(h, 2), "right operand")?
+        .ok_or_else(|| err("math: missing right operand"))?;
     let r = match op.as_str() {
         "+" => a + b,
         "-" => a - b,
@@ -461,19 +556,30 @@ fn base64_helper(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
             .map_err(|e| err(format!("base64: {e}")))?;
         return Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
     }
-    let padding = hash(h, "padding").is_none_or(|v| !matches!(v, Value::Bool(false)) && v.as_str() != Some("false"));
-    Ok(Value::String(if padding { STANDARD.encode(input) } else { STANDARD_NO_PAD.encode(input) }))
+    let padding = hash(h, "padding")
+        .is_none_or(|v| !matches!(v, Value::Bool(false)) && v.as_str() != Some("false"));
+    Ok(Value::String(if padding {
+        STANDARD.encode(input)
+    } else {
+        STANDARD_NO_PAD.encode(input)
+    }))
 }
 
 /// `{{regexExtract request.path '[0-9]+'}}`: the first match (the first group if the regex has one).
 fn regex_extract(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
     let input = str_param(h, 0, "text")?;
     let pattern = str_param(h, 1, "regex")?;
-    let re = crate::condition::build_regex(&pattern).map_err(|e| err(format!("regexExtract: {e}")))?;
-    let found = re.captures(&input).and_then(|c| c.get(1).or_else(|| c.get(0))).map(|m| m.as_str().to_owned());
+    let re =
+        crate::condition::build_regex(&pattern).map_err(|e| err(format!("regexExtract: {e}")))?;
+    let found = re
+        .captures(&input)
+        .and_then(|c| c.get(1).or_else(|| c.get(0)))
+        .map(|m| m.as_str().to_owned());
     match found {
         Some(s) => Ok(Value::String(s)),
-        None => hash(h, "default").cloned().ok_or_else(|| err(format!("regexExtract: no match for {pattern}"))),
+        None => hash(h, "default")
+            .cloned()
+            .ok_or_else(|| err(format!("regexExtract: no match for {pattern}"))),
     }
 }
 
@@ -497,7 +603,10 @@ fn trim(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
 fn url_encode(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
     let input = str_param(h, 0, "text")?;
     Ok(Value::String(if flag(h, "decode") {
-        form_urlencoded::parse(format!("x={input}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+        form_urlencoded::parse(format!("x={input}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
     } else {
         form_urlencoded::byte_serialize(input.as_bytes()).collect()
     }))
@@ -512,7 +621,9 @@ fn uuid(_: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
 
 /// `{{array 'a' 'b'}}`: its arguments as an array.
 fn array(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
-    Ok(Value::Array(h.params().iter().map(|p| p.value().clone()).collect()))
+    Ok(Value::Array(
+        h.params().iter().map(|p| p.value().clone()).collect(),
+    ))
 }
 
 /// `{{body 'user.name' 'default'}}`: a request body field (dot path); no path = raw body.
@@ -521,7 +632,10 @@ fn body(h: &Helper<'_>, ctx: &Context) -> Result<Value, RenderError> {
     let Some(path) = param(h, 0).map(text) else {
         return Ok(req["rawBody"].clone());
     };
-    Ok(crate::request::json_lookup(&req["body"], &path).cloned().or_else(|| param(h, 1).cloned()).unwrap_or(Value::Null))
+    Ok(crate::request::json_lookup(&req["body"], &path)
+        .cloned()
+        .or_else(|| param(h, 1).cloned())
+        .unwrap_or(Value::Null))
 }
 
 /// `{{bodyRaw}}`: the body as received.
@@ -534,7 +648,11 @@ fn lookup(h: &Helper<'_>, ctx: &Context, section: &str, lower: bool) -> Result<V
     if lower {
         name = name.to_ascii_lowercase();
     }
-    Ok(request(ctx)[section].get(&name).cloned().or_else(|| param(h, 1).cloned()).unwrap_or(Value::String(String::new())))
+    Ok(request(ctx)[section]
+        .get(&name)
+        .cloned()
+        .or_else(|| param(h, 1).cloned())
+        .unwrap_or(Value::String(String::new())))
 }
 
 /// `{{urlParam 'id'}}`.
@@ -559,7 +677,9 @@ fn cookie(h: &Helper<'_>, ctx: &Context) -> Result<Value, RenderError> {
 
 /// `{{faker 'person.firstName'}}`: faker.js paths (Mockoon), generated by the `fake` crate.
 fn faker(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
-    use fake::faker::{address::en as addr, company::en as company, internet::en as net, lorem::en as lorem};
+    use fake::faker::{
+        address::en as addr, company::en as company, internet::en as net, lorem::en as lorem,
+    };
     use fake::faker::{name::en as name, phone_number::en as phone};
     let path = str_param(h, 0, "path")?;
     let rng = &mut rand::rng();
@@ -574,8 +694,16 @@ fn faker(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
         "internet.ip" | "internet.ipv4" => net::IPv4().fake_with_rng(rng),
         "internet.ipv6" => net::IPv6().fake_with_rng(rng),
         "internet.userAgent" => net::UserAgent().fake_with_rng(rng),
-        "internet.domainName" => format!("{}.{}", lorem::Word().fake_with_rng::<String, _>(rng), net::DomainSuffix().fake_with_rng::<String, _>(rng)),
-        "internet.url" => format!("https://{}.{}", lorem::Word().fake_with_rng::<String, _>(rng), net::DomainSuffix().fake_with_rng::<String, _>(rng)),
+        "internet.domainName" => format!(
+            "{}.{}",
+            lorem::Word().fake_with_rng::<String, _>(rng),
+            net::DomainSuffix().fake_with_rng::<String, _>(rng)
+        ),
+        "internet.url" => format!(
+            "https://{}.{}",
+            lorem::Word().fake_with_rng::<String, _>(rng),
+            net::DomainSuffix().fake_with_rng::<String, _>(rng)
+        ),
         "internet.password" => net::Password(12..20).fake_with_rng(rng),
         "location.city" | "address.city" => addr::CityName().fake_with_rng(rng),
         "location.country" | "address.country" => addr::CountryName().fake_with_rng(rng),
@@ -583,7 +711,11 @@ fn faker(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
         "location.state" | "address.state" => addr::StateName().fake_with_rng(rng),
         "location.street" | "address.streetName" => addr::StreetName().fake_with_rng(rng),
         "location.streetAddress" | "address.streetAddress" => {
-            format!("{} {}", addr::BuildingNumber().fake_with_rng::<String, _>(rng), addr::StreetName().fake_with_rng::<String, _>(rng))
+            format!(
+                "{} {}",
+                addr::BuildingNumber().fake_with_rng::<String, _>(rng),
+                addr::StreetName().fake_with_rng::<String, _>(rng)
+            )
         }
         "location.zipCode" | "address.zipCode" => addr::ZipCode().fake_with_rng(rng),
         "location.latitude" | "address.latitude" => addr::Latitude().fake_with_rng(rng),
@@ -593,20 +725,33 @@ fn faker(h: &Helper<'_>, _: &Context) -> Result<Value, RenderError> {
         "company.catchPhrase" => company::CatchPhrase().fake_with_rng(rng),
         "company.buzzPhrase" | "company.bs" => company::Bs().fake_with_rng(rng),
         "lorem.word" => lorem::Word().fake_with_rng(rng),
-        "lorem.words" => lorem::Words(3..4).fake_with_rng::<Vec<String>, _>(rng).join(" "),
+        "lorem.words" => lorem::Words(3..4)
+            .fake_with_rng::<Vec<String>, _>(rng)
+            .join(" "),
         "lorem.sentence" => lorem::Sentence(4..10).fake_with_rng(rng),
-        "lorem.sentences" => lorem::Sentences(2..5).fake_with_rng::<Vec<String>, _>(rng).join(" "),
+        "lorem.sentences" => lorem::Sentences(2..5)
+            .fake_with_rng::<Vec<String>, _>(rng)
+            .join(" "),
         "lorem.paragraph" => lorem::Paragraph(3..6).fake_with_rng(rng),
         "string.uuid" | "datatype.uuid" => uuid::Uuid::new_v4().to_string(),
         "number.int" | "datatype.number" => return Ok(json!(rng.random_range(0..=99_999))),
-        "number.float" | "datatype.float" => return Ok(json!((rng.random_range(0.0..100_000.0f64) * 100.0).round() / 100.0)),
+        "number.float" | "datatype.float" => {
+            return Ok(json!(
+                (rng.random_range(0.0..100_000.0f64) * 100.0).round() / 100.0
+            ));
+        }
         "datatype.boolean" => return Ok(json!(rng.random_bool(0.5))),
-        "date.past" => (clock() - Duration::seconds(rng.random_range(0..31_536_000))).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "date.future" => (clock() + Duration::seconds(rng.random_range(0..31_536_000))).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "date.recent" => (clock() - Duration::seconds(rng.random_range(0..86_400))).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "date.past" => (clock() - Duration::seconds(rng.random_range(0..31_536_000)))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "date.future" => (clock() + Duration::seconds(rng.random_range(0..31_536_000)))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "date.recent" => (clock() - Duration::seconds(rng.random_range(0..86_400)))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "color.rgb" | "internet.color" => format!("#{:06x}", rng.random_range(0..0x0100_0000u32)),
         "finance.currencyCode" => fake::faker::currency::en::CurrencyCode().fake_with_rng(rng),
-        "finance.creditCardNumber" => fake::faker::creditcard::en::CreditCardNumber().fake_with_rng(rng),
+        "finance.creditCardNumber" => {
+            fake::faker::creditcard::en::CreditCardNumber().fake_with_rng(rng)
+        }
         other => return Err(err(format!("faker: unknown path {other}"))),
     };
     Ok(Value::String(s))
@@ -633,9 +778,12 @@ impl HelperDef for Repeat {
             None => min as i64,
         };
         if !(0..=MAX_REPEAT as i64).contains(&count) {
-            return Err(err(format!("repeat: count must be between 0 and {MAX_REPEAT}")));
+            return Err(err(format!(
+                "repeat: count must be between 0 and {MAX_REPEAT}"
+            )));
         }
-        let comma = hash(h, "comma").is_none_or(|v| !matches!(v, Value::Bool(false)) && v.as_str() != Some("false"));
+        let comma = hash(h, "comma")
+            .is_none_or(|v| !matches!(v, Value::Bool(false)) && v.as_str() != Some("false"));
         let Some(t) = h.template() else { return Ok(()) };
         for i in 0..count {
             if i > 0 && comma {

@@ -76,8 +76,10 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
 });
 
 /// Built-in helpers of handlebars-rust that templates may use.
-const BUILTINS: &[&str] =
-    &["if", "unless", "each", "with", "lookup", "eq", "ne", "gt", "gte", "lt", "lte", "and", "or", "not", "len"];
+const BUILTINS: &[&str] = &[
+    "if", "unless", "each", "with", "lookup", "eq", "ne", "gt", "gte", "lt", "lte", "and", "or",
+    "not", "len",
+];
 
 /// A compiled template.
 #[derive(Debug, Clone)]
@@ -89,17 +91,27 @@ impl Template {
     /// Scans, compiles and checks helper names.
     pub fn compile(src: &str) -> Result<Self, TemplateError> {
         scan::scan(src)?;
-        let inner = handlebars::Template::compile(src).map_err(|e| TemplateError::Syntax(e.to_string()))?;
+        let inner =
+            handlebars::Template::compile(src).map_err(|e| TemplateError::Syntax(e.to_string()))?;
         check_elements(&inner.elements)?;
         Ok(Template { inner })
     }
 
     /// Renders with `ctx` as data and `now` as the clock helpers see.
-    pub fn render(&self, ctx: serde_json::Value, now: DateTime<Utc>) -> Result<String, TemplateError> {
+    pub fn render(
+        &self,
+        ctx: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<String, TemplateError> {
         let ctx = handlebars::Context::from(ctx);
-        let mut out = CappedOutput { buf: String::new(), over: false };
+        let mut out = CappedOutput {
+            buf: String::new(),
+            over: false,
+        };
         let mut rc = RenderContext::new(None);
-        let result = helpers::with_clock(now, || self.inner.render(&REGISTRY, &ctx, &mut rc, &mut out));
+        let result = helpers::with_clock(now, || {
+            self.inner.render(&REGISTRY, &ctx, &mut rc, &mut out)
+        });
         match result {
             Ok(()) => Ok(out.buf),
             Err(_) if out.over => Err(TemplateError::OutputTooLarge),
@@ -123,7 +135,9 @@ fn is_known(name: &str) -> bool {
 fn check_elements(elements: &[TemplateElement]) -> Result<(), TemplateError> {
     for el in elements {
         match el {
-            TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) | TemplateElement::HelperBlock(h) => {
+            TemplateElement::Expression(h)
+            | TemplateElement::HtmlExpression(h)
+            | TemplateElement::HelperBlock(h) => {
                 if let Parameter::Name(name) = &h.name {
                     let call = h.block || !h.params.is_empty() || !h.hash.is_empty();
                     if call && !is_known(name) {

@@ -33,7 +33,11 @@ pub fn scan(src: &str) -> Result<(), TemplateError> {
         j = skip_ws_tilde(b, j);
         match b.get(j) {
             Some(b'!') => {
-                let end = if b[j..].starts_with(b"!--") { find(b, j, b"--}}").map(|o| o + 4) } else { find(b, j, b"}}").map(|o| o + 2) };
+                let end = if b[j..].starts_with(b"!--") {
+                    find(b, j, b"--}}").map(|o| o + 4)
+                } else {
+                    find(b, j, b"}}").map(|o| o + 2)
+                };
                 i = end.map_or(b.len(), |o| j + o);
                 continue;
             }
@@ -43,7 +47,9 @@ pub fn scan(src: &str) -> Result<(), TemplateError> {
                 let k = skip_ws_tilde(b, j + 1);
                 match b.get(k) {
                     Some(b'>') => return Err(TemplateError::Forbidden("partial blocks")),
-                    Some(b'*') => return Err(TemplateError::Forbidden("inline partials and decorators")),
+                    Some(b'*') => {
+                        return Err(TemplateError::Forbidden("inline partials and decorators"));
+                    }
                     _ => depth += 1,
                 }
             }
@@ -87,14 +93,19 @@ fn check_parens(expr: &[u8]) -> Result<(), TemplateError> {
 }
 
 fn skip_ws_tilde(b: &[u8], mut j: usize) -> usize {
-    while b.get(j).is_some_and(|c| *c == b'~' || c.is_ascii_whitespace()) {
+    while b
+        .get(j)
+        .is_some_and(|c| *c == b'~' || c.is_ascii_whitespace())
+    {
         j += 1;
     }
     j
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?.windows(needle.len()).position(|w| w == needle)
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -131,7 +142,14 @@ mod tests {
 
     #[test]
     fn every_partial_and_decorator_form_is_rejected() {
-        for t in ["{{> p}}", "{{~> p}}", "{{#> layout}}x{{/layout}}", "{{#*inline \"a\"}}{{/inline}}", "{{*dec}}", "{{{{raw}}}}x{{{{/raw}}}}"] {
+        for t in [
+            "{{> p}}",
+            "{{~> p}}",
+            "{{#> layout}}x{{/layout}}",
+            "{{#*inline \"a\"}}{{/inline}}",
+            "{{*dec}}",
+            "{{{{raw}}}}x{{{{/raw}}}}",
+        ] {
             assert!(matches!(scan(t), Err(TemplateError::Forbidden(_))), "{t}");
         }
     }
@@ -139,7 +157,11 @@ mod tests {
     #[test]
     fn comments_escapes_and_else_are_not_counted() {
         assert_eq!(scan(r"{{!-- {{> p}} --}}\{{> q}}{{! {{#if}} }}"), Ok(()));
-        let elses = format!("{}{}", "{{#if a}}x{{^}}y{{else}}z".repeat(32), "{{/if}}".repeat(32));
+        let elses = format!(
+            "{}{}",
+            "{{#if a}}x{{^}}y{{else}}z".repeat(32),
+            "{{/if}}".repeat(32)
+        );
         assert_eq!(scan(&elses), Ok(()));
     }
 }

@@ -39,9 +39,18 @@ fn fails(src: &str) -> String {
 
 #[test]
 fn request_context_is_available() {
-    assert_eq!(ok("{{request.method}} {{request.path}} {{request.params.id}}"), "POST /users/42 42");
-    assert_eq!(ok("{{request.query.page}}/{{request.headers.x-request-id}}/{{request.cookies.session}}"), "2/rid-1/s1");
-    assert_eq!(ok("{{request.body.user.name}} {{request.body.user.tags.[1]}}"), "Ada y");
+    assert_eq!(
+        ok("{{request.method}} {{request.path}} {{request.params.id}}"),
+        "POST /users/42 42"
+    );
+    assert_eq!(
+        ok("{{request.query.page}}/{{request.headers.x-request-id}}/{{request.cookies.session}}"),
+        "2/rid-1/s1"
+    );
+    assert_eq!(
+        ok("{{request.body.user.name}} {{request.body.user.tags.[1]}}"),
+        "Ada y"
+    );
     assert_eq!(ok("{{#each request.body.items}}{{n}};{{/each}}"), "1;2;");
 }
 
@@ -59,10 +68,19 @@ fn bodies_are_not_html_escaped() {
 #[test]
 fn now_uses_the_given_clock_formats_and_offsets() {
     assert_eq!(ok("{{now}}"), "2026-03-04T05:06:07Z");
-    assert_eq!(ok("{{now format='yyyy-MM-dd HH:mm:ss'}}"), "2026-03-04 05:06:07");
-    assert_eq!(ok("{{now format=\"yyyy-MM-dd'T'HH:mm\"}}"), "2026-03-04T05:06");
+    assert_eq!(
+        ok("{{now format='yyyy-MM-dd HH:mm:ss'}}"),
+        "2026-03-04 05:06:07"
+    );
+    assert_eq!(
+        ok("{{now format=\"yyyy-MM-dd'T'HH:mm\"}}"),
+        "2026-03-04T05:06"
+    );
     assert_eq!(ok("{{now 'dd/MM/yyyy'}}"), "04/03/2026");
-    assert_eq!(ok("{{now offset='3 days' format='yyyy-MM-dd'}}"), "2026-03-07");
+    assert_eq!(
+        ok("{{now offset='3 days' format='yyyy-MM-dd'}}"),
+        "2026-03-07"
+    );
     assert_eq!(ok("{{now offset='-1 months' format='yyyy-MM'}}"), "2026-02");
     assert_eq!(ok("{{now format='epoch'}}"), "1772600767000");
     assert_eq!(ok("{{now format='unix'}}"), "1772600767");
@@ -74,8 +92,16 @@ fn now_uses_the_given_clock_formats_and_offsets() {
 #[test]
 fn random_value_types_lengths_and_limits() {
     assert_eq!(ok("{{randomValue length=12}}").len(), 12);
-    assert!(ok("{{randomValue length=20 type='NUMERIC'}}").bytes().all(|b| b.is_ascii_digit()));
-    assert!(ok("{{randomValue length=20 type='HEXADECIMAL'}}").bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(
+        ok("{{randomValue length=20 type='NUMERIC'}}")
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    );
+    assert!(
+        ok("{{randomValue length=20 type='HEXADECIMAL'}}")
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit())
+    );
     let upper = ok("{{randomValue length=30 type='ALPHABETIC' uppercase=true}}");
     assert!(upper.bytes().all(|b| b.is_ascii_uppercase()), "{upper}");
     assert!(uuid::Uuid::parse_str(&ok("{{randomValue type='UUID'}}")).is_ok());
@@ -90,10 +116,15 @@ fn random_numbers_stay_in_bounds() {
         assert!((5..=7).contains(&n));
         let m: i64 = ok("{{int 1 3}}").parse().unwrap();
         assert!((1..=3).contains(&m));
-        let d: f64 = ok("{{randomDecimal lower=0.5 upper=0.75}}").parse().unwrap();
+        let d: f64 = ok("{{randomDecimal lower=0.5 upper=0.75}}")
+            .parse()
+            .unwrap();
         assert!((0.5..0.75).contains(&d));
         let f = ok("{{float 1 2 precision=2}}");
-        assert!(f.split('.').nth(1).is_none_or(|frac| frac.len() <= 2), "{f}");
+        assert!(
+            f.split('.').nth(1).is_none_or(|frac| frac.len() <= 2),
+            "{f}"
+        );
     }
     assert!(fails("{{randomInt lower=9 upper=1}}").contains("above"));
     assert!(fails("{{randomInt lower='x'}}").contains("number"));
@@ -112,21 +143,40 @@ fn picks_come_from_the_choices() {
 #[test]
 fn json_path_and_parse_json() {
     assert_eq!(ok("{{jsonPath request.body '$.user.name'}}"), "Ada");
-    assert_eq!(ok("{{jsonPath request.rawBody '$.user.name'}}"), "Ada", "a JSON string is parsed");
+    assert_eq!(
+        ok("{{jsonPath request.rawBody '$.user.name'}}"),
+        "Ada",
+        "a JSON string is parsed"
+    );
     assert_eq!(ok("{{jsonPath request.body '$.items[1].n'}}"), "2");
-    assert_eq!(ok("{{jsonPath request.body \"$['user']['tags'][-1]\"}}"), "y");
+    assert_eq!(
+        ok("{{jsonPath request.body \"$['user']['tags'][-1]\"}}"),
+        "y"
+    );
     assert_eq!(ok("{{jsonPath request.body '$.items[*].n'}}"), "[1,2]");
-    assert_eq!(ok("{{jsonPath request.body '$.user'}}"), r#"{"name":"Ada","tags":["x","y"]}"#);
-    assert_eq!(ok("{{jsonPath request.body '$.nope' default='none'}}"), "none");
+    assert_eq!(
+        ok("{{jsonPath request.body '$.user'}}"),
+        r#"{"name":"Ada","tags":["x","y"]}"#
+    );
+    assert_eq!(
+        ok("{{jsonPath request.body '$.nope' default='none'}}"),
+        "none"
+    );
     assert!(fails("{{jsonPath request.body '$.nope'}}").contains("nothing at"));
     assert!(fails("{{jsonPath request.body 'user'}}").contains("$"));
-    assert_eq!(ok("{{#with (parseJson '{\"a\": {\"b\": 3}}')}}{{a.b}}{{/with}}"), "3");
+    assert_eq!(
+        ok("{{#with (parseJson '{\"a\": {\"b\": 3}}')}}{{a.b}}{{/with}}"),
+        "3"
+    );
     assert!(fails("{{parseJson 'not json'}}").contains("parseJson"));
 }
 
 #[test]
 fn math_base64_regex_size_trim_url_encode() {
-    assert_eq!(ok("{{math 1 '+' 2}} {{math 7 '-' 10}} {{math 6 '*' 7}} {{math 7 '/' 2}} {{math 7 '%' 4}}"), "3 -3 42 3.5 3");
+    assert_eq!(
+        ok("{{math 1 '+' 2}} {{math 7 '-' 10}} {{math 6 '*' 7}} {{math 7 '/' 2}} {{math 7 '%' 4}}"),
+        "3 -3 42 3.5 3"
+    );
     assert_eq!(ok("{{math request.params.id '*' 2}}"), "84");
     assert!(fails("{{math 1 '/' 0}}").contains("zero"));
     assert!(fails("{{math 1 '^' 2}}").contains("operator"));
@@ -138,7 +188,10 @@ fn math_base64_regex_size_trim_url_encode() {
     assert_eq!(ok("{{regexExtract 'id=77;' 'id=([0-9]+)'}}"), "77");
     assert_eq!(ok("{{regexExtract 'abc' '[0-9]+' default='none'}}"), "none");
     assert!(fails("{{regexExtract 'abc' '('}}").contains("regex"));
-    assert_eq!(ok("{{size 'héllo'}} {{size request.body.items}} {{size request.body.user}}"), "5 2 2");
+    assert_eq!(
+        ok("{{size 'héllo'}} {{size request.body.items}} {{size request.body.user}}"),
+        "5 2 2"
+    );
     assert_eq!(ok("[{{trim '  x  '}}]"), "[x]");
     assert_eq!(ok("{{urlEncode 'a b&c'}}"), "a+b%26c");
     assert_eq!(ok("{{urlEncode 'a+b%26c' decode=true}}"), "a b&c");
@@ -146,15 +199,28 @@ fn math_base64_regex_size_trim_url_encode() {
 
 #[test]
 fn mockoon_request_helpers() {
-    assert_eq!(ok("{{urlParam 'id'}} {{queryParam 'page'}} {{queryParam 'none' 'dflt'}}"), "42 2 dflt");
-    assert_eq!(ok("{{header 'X-Request-Id'}} {{cookie 'session'}}"), "rid-1 s1");
-    assert_eq!(ok("{{body 'user.name'}} {{body 'user.tags.0'}} {{body 'nope' 'd'}}"), "Ada x d");
+    assert_eq!(
+        ok("{{urlParam 'id'}} {{queryParam 'page'}} {{queryParam 'none' 'dflt'}}"),
+        "42 2 dflt"
+    );
+    assert_eq!(
+        ok("{{header 'X-Request-Id'}} {{cookie 'session'}}"),
+        "rid-1 s1"
+    );
+    assert_eq!(
+        ok("{{body 'user.name'}} {{body 'user.tags.0'}} {{body 'nope' 'd'}}"),
+        "Ada x d"
+    );
     assert_eq!(ok("{{bodyRaw}}"), r#"{"user":{"name":"Ada"}}"#);
 }
 
 #[test]
 fn faker_uuid_and_repeat() {
-    assert!(ok("{{faker 'person.firstName'}}").chars().all(char::is_alphabetic));
+    assert!(
+        ok("{{faker 'person.firstName'}}")
+            .chars()
+            .all(char::is_alphabetic)
+    );
     assert!(ok("{{faker 'internet.email'}}").contains('@'));
     assert!(fails("{{faker 'nope.nothing'}}").contains("unknown path"));
     assert!(uuid::Uuid::parse_str(&ok("{{uuid}}")).is_ok());
@@ -163,7 +229,8 @@ fn faker_uuid_and_repeat() {
     assert_eq!(ok("{{#repeat 2 comma=false}}x{{/repeat}}"), "xx");
     let n = ok("{{#repeat 2 4}}x{{/repeat}}").matches('x').count();
     assert!((2..=4).contains(&n));
-    let items: Value = serde_json::from_str(&ok("[{{#repeat 3}}{\"i\": {{@index}}}{{/repeat}}]")).unwrap();
+    let items: Value =
+        serde_json::from_str(&ok("[{{#repeat 3}}{\"i\": {{@index}}}{{/repeat}}]")).unwrap();
     assert_eq!(items[2]["i"], 2);
     assert!(fails("{{#repeat 10001}}x{{/repeat}}").contains("count"));
 }
@@ -172,16 +239,34 @@ fn faker_uuid_and_repeat() {
 fn builtins_work() {
     assert_eq!(ok("{{#if (eq request.method 'POST')}}post{{/if}}"), "post");
     assert_eq!(ok("{{lookup request.query 'page'}}"), "2");
-    assert_eq!(ok("{{#unless (gt (len request.body.items) 5)}}small{{/unless}}"), "small");
+    assert_eq!(
+        ok("{{#unless (gt (len request.body.items) 5)}}small{{/unless}}"),
+        "small"
+    );
 }
 
 #[test]
 fn unknown_helpers_are_rejected_at_compile_time() {
-    for src in ["{{nope 1}}", "{{#nope}}x{{/nope}}", "{{size (nope 1)}}", "{{#if x}}{{nope a=1}}{{/if}}", "{{log 'x'}}"] {
-        assert!(matches!(Template::compile(src), Err(TemplateError::UnknownHelper(_))), "{src}");
+    for src in [
+        "{{nope 1}}",
+        "{{#nope}}x{{/nope}}",
+        "{{size (nope 1)}}",
+        "{{#if x}}{{nope a=1}}{{/if}}",
+        "{{log 'x'}}",
+    ] {
+        assert!(
+            matches!(Template::compile(src), Err(TemplateError::UnknownHelper(_))),
+            "{src}"
+        );
     }
-    assert!(Template::compile("{{plainVariable}}").is_ok(), "a bare name is a variable lookup");
-    assert!(matches!(Template::compile("{{#if}}"), Err(TemplateError::Syntax(_))));
+    assert!(
+        Template::compile("{{plainVariable}}").is_ok(),
+        "a bare name is a variable lookup"
+    );
+    assert!(matches!(
+        Template::compile("{{#if}}"),
+        Err(TemplateError::Syntax(_))
+    ));
 }
 
 #[test]
@@ -197,7 +282,10 @@ fn bomb_each_over_100_items_stops_at_the_output_cap() {
 #[test]
 fn bomb_repeat_nesting_stops_at_the_output_cap() {
     let src = "{{#repeat 10000}}{{#repeat 10000}}xxxxxxxxxxxxxxxx{{/repeat}}{{/repeat}}";
-    assert_eq!(Template::compile(src).unwrap().render(ctx(), clock()), Err(TemplateError::OutputTooLarge));
+    assert_eq!(
+        Template::compile(src).unwrap().render(ctx(), clock()),
+        Err(TemplateError::OutputTooLarge)
+    );
 }
 
 #[test]
@@ -214,6 +302,17 @@ fn bomb_deep_if_nesting_is_rejected_without_crashing() {
 
 #[test]
 fn output_exactly_at_the_cap_is_allowed() {
-    let src = format!("{{{{#repeat {} comma=false}}}}{}{{{{/repeat}}}}", MAX_OUTPUT_BYTES / 1024, "x".repeat(1024));
-    assert_eq!(Template::compile(&src).unwrap().render(ctx(), clock()).unwrap().len(), MAX_OUTPUT_BYTES);
+    let src = format!(
+        "{{{{#repeat {} comma=false}}}}{}{{{{/repeat}}}}",
+        MAX_OUTPUT_BYTES / 1024,
+        "x".repeat(1024)
+    );
+    assert_eq!(
+        Template::compile(&src)
+            .unwrap()
+            .render(ctx(), clock())
+            .unwrap()
+            .len(),
+        MAX_OUTPUT_BYTES
+    );
 }

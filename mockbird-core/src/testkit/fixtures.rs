@@ -13,17 +13,26 @@ pub type Store = Arc<dyn DatabaseService>;
 
 /// Creates a user with this email.
 pub async fn user(store: &Store, email: &str) -> User {
-    store.create_user(NewUser::new(email, "Test User", "hash".into()).unwrap()).await.unwrap()
+    store
+        .create_user(NewUser::new(email, "Test User", "hash".into()).unwrap())
+        .await
+        .unwrap()
 }
 
 /// Creates an organization owned by `owner`.
 pub async fn org(store: &Store, slug: &str, owner: &User) -> Organization {
-    store.create_org(NewOrganization::new(slug, slug, "free", owner.id).unwrap()).await.unwrap()
+    store
+        .create_org(NewOrganization::new(slug, slug, "free", owner.id).unwrap())
+        .await
+        .unwrap()
 }
 
 /// Creates a project in `org`.
 pub async fn project(store: &Store, org: &Organization, slug: &str) -> Project {
-    store.create_project(NewProject::new(org.id, slug, slug, "", true).unwrap()).await.unwrap()
+    store
+        .create_project(NewProject::new(org.id, slug, slug, "", true).unwrap())
+        .await
+        .unwrap()
 }
 
 /// A valid mock definition.
@@ -33,7 +42,10 @@ pub fn mock_def(method: &str, path: &str) -> MockDef {
 
 /// Creates a mock with no endpoint limit.
 pub async fn mock(store: &Store, project: &Project, method: &str, path: &str) -> Mock {
-    store.create_mock(project.id, mock_def(method, path), None).await.unwrap()
+    store
+        .create_mock(project.id, mock_def(method, path), None)
+        .await
+        .unwrap()
 }
 
 /// A response definition.
@@ -53,7 +65,12 @@ pub async fn tenant(store: &Store, name: &str) -> (User, Organization, Project) 
 }
 
 /// A log entry for `project` (and `mock`, if matched) at `at` with `status`.
-pub fn log(project: &Project, mock: Option<&Mock>, at: DateTime<Utc>, status: u16) -> NewRequestLog {
+pub fn log(
+    project: &Project,
+    mock: Option<&Mock>,
+    at: DateTime<Utc>,
+    status: u16,
+) -> NewRequestLog {
     RequestLog {
         id: Uuid::new_v4(),
         mock_id: mock.map(|m| m.id),
@@ -75,5 +92,8 @@ pub fn log(project: &Project, mock: Option<&Mock>, at: DateTime<Utc>, status: u1
 
 /// A fixed instant `minutes` after a base time, for ordering tests.
 pub fn minutes(minutes: i64) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc) + Duration::minutes(minutes)
+    DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+        + Duration::minutes(minutes)
 }

@@ -12,7 +12,12 @@ pub(crate) async fn send(req: http::Request<String>) -> (u16, http::HeaderMap, S
     let res = client.request(req).await.expect("request sent");
     let status = res.status().as_u16();
     let headers = res.headers().clone();
-    let body = res.into_body().collect().await.expect("body read").to_bytes();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body read")
+        .to_bytes();
     (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 
