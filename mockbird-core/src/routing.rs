@@ -349,10 +349,10 @@ fn find<'n, 'p, T>(
         }
         note_allowed(&node.endpoints, allowed);
     } else {
-        if let Some(child) = node.statics.get(segs[i].as_ref()) {
-            if let Some(ep) = find(child, segs, i + 1, method, values, allowed) {
-                return Some(ep);
-            }
+        if let Some(child) = node.statics.get(segs[i].as_ref())
+            && let Some(ep) = find(child, segs, i + 1, method, values, allowed)
+        {
+            return Some(ep);
         }
         if let Some(child) = &node.param {
             values.push(segs[i].clone());

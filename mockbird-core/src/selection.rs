@@ -97,10 +97,10 @@ pub fn select<'r, C: Candidate>(
                 requested: want.to_owned(),
             });
     }
-    if let [only] = responses {
-        if only.conditions().is_empty() {
-            return Ok(only);
-        }
+    if let [only] = responses
+        && only.conditions().is_empty()
+    {
+        return Ok(only);
     }
     let passes = |r: &C| r.conditions().iter().all(|c| c.evaluate(req).is_ok());
     let mut best: Vec<&C> = Vec::new();

@@ -429,10 +429,10 @@ impl ProjectStore for MemoryStore {
                 ));
             }
         }
-        if let Some(limit) = endpoint_limit {
-            if u64::from(s.org_mock_count(project.org_id)) + mocks.len() as u64 > u64::from(limit) {
-                return Err(StoreError::LimitExceeded { limit });
-            }
+        if let Some(limit) = endpoint_limit
+            && u64::from(s.org_mock_count(project.org_id)) + mocks.len() as u64 > u64::from(limit)
+        {
+            return Err(StoreError::LimitExceeded { limit });
         }
         let id = s.insert_project(project);
         for (def, responses) in mocks {
@@ -460,10 +460,10 @@ impl MockStore for MemoryStore {
         let mut s = self.write();
         let org_id = get(&s.projects, "project", project_id)?.org_id;
         s.check_mock_unique(project_id, &mock, None)?;
-        if let Some(limit) = endpoint_limit {
-            if s.org_mock_count(org_id) >= limit {
-                return Err(StoreError::LimitExceeded { limit });
-            }
+        if let Some(limit) = endpoint_limit
+            && s.org_mock_count(org_id) >= limit
+        {
+            return Err(StoreError::LimitExceeded { limit });
         }
         Ok(s.insert_mock(project_id, mock))
     }

@@ -153,10 +153,10 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();
-        if !std::thread::panicking() {
-            if let Some(report) = self.report() {
-                panic!("{report}");
-            }
+        if !std::thread::panicking()
+            && let Some(report) = self.report()
+        {
+            panic!("{report}");
         }
     }
 }

@@ -221,10 +221,10 @@ impl ConditionSpec {
                 if op.is_numeric() && crate::condition::parse_number(v).is_none() {
                     errors.push("value", format!("must be a number for {}", op.as_str()));
                 }
-                if op == Operator::Regex {
-                    if let Err(e) = crate::condition::build_regex(v) {
-                        errors.push("value", e);
-                    }
+                if op == Operator::Regex
+                    && let Err(e) = crate::condition::build_regex(v)
+                {
+                    errors.push("value", e);
                 }
                 if v.len() > 10_000 {
                     errors.push("value", "must be at most 10000 characters");

@@ -68,10 +68,10 @@ impl ExportDocument {
     /// `mocks[2].responses[0].statusCode`), and checks that no (path, method) repeats.
     pub fn validate(&self) -> Result<Vec<(MockDef, Vec<ResponseDef>)>, ValidationError> {
         let mut errors = ValidationError::default();
-        if let Some(v) = self.mockbird {
-            if v != 1 {
-                errors.push("mockbird", "unsupported version (expected 1)");
-            }
+        if let Some(v) = self.mockbird
+            && v != 1
+        {
+            errors.push("mockbird", "unsupported version (expected 1)");
         }
         let mut out = Vec::with_capacity(self.mocks.len());
         let mut seen = std::collections::HashSet::new();

@@ -134,10 +134,10 @@ impl ResponseSpec {
                 "body",
                 format!("must be at most {} bytes", super::MAX_BODY_BYTES),
             );
-        } else if crate::template::is_template(&body) {
-            if let Err(e) = crate::template::validate(&body) {
-                errors.push("body", e.to_string());
-            }
+        } else if crate::template::is_template(&body)
+            && let Err(e) = crate::template::validate(&body)
+        {
+            errors.push("body", e.to_string());
         }
         let mut conditions = Vec::new();
         for (i, spec) in self.conditions.iter().flatten().enumerate() {

@@ -145,7 +145,7 @@ fn flag(h: &Helper<'_>, key: &str) -> bool {
     hash(h, key).is_some_and(|v| matches!(v, Value::Bool(true)) || v.as_str() == Some("true"))
 }
 
-fn request<'a>(ctx: &'a Context) -> &'a Value {
+fn request(ctx: &Context) -> &Value {
     &ctx.data()["request"]
 }
 
