@@ -17,3 +17,6 @@ pub fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
 pub fn month_key(at: DateTime<Utc>) -> String {
     at.format("%Y-%m").to_string()
 }
+
+/// The timestamp type used throughout MockBird.
+pub type Timestamp = DateTime<Utc>;

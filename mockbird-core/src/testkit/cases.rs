@@ -123,7 +123,10 @@ pub async fn org_creator_is_owner(store: Store) {
         Role::Owner
     );
     assert!(is_not_found(store.membership(o.id, b.id).await));
-    assert_eq!(store.orgs_for_user(a.id).await.unwrap(), std::slice::from_ref(&o));
+    assert_eq!(
+        store.orgs_for_user(a.id).await.unwrap(),
+        std::slice::from_ref(&o)
+    );
     assert!(store.orgs_for_user(b.id).await.unwrap().is_empty());
     let members = store.members(o.id).await.unwrap();
     assert_eq!(
@@ -221,7 +224,10 @@ pub async fn invitation_is_accepted_once(store: Store) {
         store.invitation_by_token_hash("tok-hash").await.unwrap(),
         inv
     );
-    assert_eq!(store.invitations(o.id).await.unwrap(), std::slice::from_ref(&inv));
+    assert_eq!(
+        store.invitations(o.id).await.unwrap(),
+        std::slice::from_ref(&inv)
+    );
     assert!(is_not_found(store.invitation_by_token_hash("other").await));
     let m = store.accept_invitation(inv.id, b.id).await.unwrap();
     assert_eq!((m.org_id, m.user_id, m.role), (o.id, b.id, Role::Admin));
@@ -287,7 +293,10 @@ pub async fn project_round_trip(store: Store) {
     assert_eq!(p.mock_count, 0);
     assert_eq!(store.project(p.id).await.unwrap(), p);
     assert_eq!(store.project_by_slug(&p.slug).await.unwrap(), p);
-    assert_eq!(store.projects_for_org(o.id).await.unwrap(), std::slice::from_ref(&p));
+    assert_eq!(
+        store.projects_for_org(o.id).await.unwrap(),
+        std::slice::from_ref(&p)
+    );
     mock(&store, &p, "GET", "/a").await;
     mock(&store, &p, "POST", "/a").await;
     assert_eq!(store.project(p.id).await.unwrap().mock_count, 2);
@@ -1012,8 +1021,14 @@ pub async fn api_key_round_trip(store: Store) {
     assert_eq!(k.last_used_at, None);
     assert_eq!(store.api_key(k.id).await.unwrap(), k);
     assert_eq!(store.api_key_by_hash("h1").await.unwrap().id, k.id);
-    assert_eq!(store.api_keys_for_user(a.id).await.unwrap(), std::slice::from_ref(&k));
-    assert_eq!(store.api_keys_for_org(o.id).await.unwrap(), std::slice::from_ref(&k));
+    assert_eq!(
+        store.api_keys_for_user(a.id).await.unwrap(),
+        std::slice::from_ref(&k)
+    );
+    assert_eq!(
+        store.api_keys_for_org(o.id).await.unwrap(),
+        std::slice::from_ref(&k)
+    );
     store.touch_api_key(k.id, minutes(5)).await.unwrap();
     assert_eq!(
         store.api_key(k.id).await.unwrap().last_used_at,

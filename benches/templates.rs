@@ -1,0 +1,76 @@
+//! Template rendering: a static body (no render), a small template, and a
+//! 100-item `repeat`, each beside the equivalent `format!`.
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main};
+use mockbird_core::request::{MockRequest, RequestView};
+use mockbird_core::template::Template;
+
+fn templates(c: &mut criterion::Criterion) {
+    let req = MockRequest::new(http::Method::POST, "/users/42?verbose=1")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"name":"Ada","email":"ada@example.com"}"#);
+    let params = vec![("id".to_owned(), "42".to_owned())];
+    let now = chrono_now();
+
+    let mut group = c.benchmark_group("template_static");
+    let body = Bytes::from_static(br#"{"id":"42","name":"Ada"}"#);
+    group.bench_function("baseline_bytes_clone", |b| {
+        b.iter(|| black_box(&body).clone())
+    });
+    group.finish();
+
+    let small = Template::compile(r#"{"id":"{{request.params.id}}","name":"{{request.body.name}}","verbose":{{request.query.verbose}}}"#).unwrap();
+    let mut group = c.benchmark_group("template_small");
+    group.bench_function("baseline_format", |b| {
+        b.iter(|| {
+            let view = RequestView::new(black_box(&req), &params);
+            let body: serde_json::Value = serde_json::from_slice(&view.request.body).unwrap();
+            format!(
+                r#"{{"id":"{}","name":"{}","verbose":{}}}"#,
+                params[0].1,
+                body["name"].as_str().unwrap(),
+                view.query("verbose").unwrap()
+            )
+        })
+    });
+    group.bench_function("render", |b| {
+        b.iter(|| {
+            let view = RequestView::new(black_box(&req), &params);
+            small.render(view.template_context(), now).unwrap()
+        })
+    });
+    group.finish();
+
+    let repeat = Template::compile(
+        r#"[{{#repeat 100}}{"i":{{@index}},"name":"{{request.body.name}}"}{{/repeat}}]"#,
+    )
+    .unwrap();
+    let mut group = c.benchmark_group("template_repeat_100");
+    group.bench_function("baseline_format", |b| {
+        b.iter(|| {
+            let body: serde_json::Value = serde_json::from_slice(&black_box(&req).body).unwrap();
+            let name = body["name"].as_str().unwrap();
+            let items: Vec<String> = (0..100)
+                .map(|i| format!(r#"{{"i":{i},"name":"{name}"}}"#))
+                .collect();
+            format!("[{}]", items.join(","))
+        })
+    });
+    group.bench_function("render", |b| {
+        b.iter(|| {
+            let view = RequestView::new(black_box(&req), &params);
+            repeat.render(view.template_context(), now).unwrap()
+        })
+    });
+    group.finish();
+}
+
+fn chrono_now() -> mockbird_core::clock::Timestamp {
+    mockbird_core::clock::now()
+}
+
+criterion_group! { name = benches; config = mockbird_benches::criterion(); targets = templates }
+criterion_main!(benches);
