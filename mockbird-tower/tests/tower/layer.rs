@@ -216,3 +216,28 @@ fn closure_matchers_and_bad_definitions_are_rejected_for_layers() {
     let conflict = MockSet::from_mocks([Mock::given(path("/x")), Mock::given(path("/x"))]);
     assert!(matches!(conflict, Err(BuildError::Engine(_))));
 }
+
+#[tokio::test]
+async fn standalone_service_runs_on_plain_hyper() {
+    use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
+
+    let mocks = MockSet::from_mocks([Mock::given(method("GET"))
+        .and(path("/ping"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("pong"))])
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let service = TowerToHyperService::new(MockService::standalone(mocks));
+        hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service)
+            .await
+            .unwrap();
+    });
+    let (status, headers, body) = crate::support::get(&format!("http://{addr}/ping")).await;
+    assert_eq!((status, body.as_str()), (200, "pong"));
+    assert_eq!(headers["content-type"], "application/json");
+    server.abort();
+}
