@@ -253,6 +253,10 @@ fn unknown_helpers_are_rejected_at_compile_time() {
         "{{size (nope 1)}}",
         "{{#if x}}{{nope a=1}}{{/if}}",
         "{{log 'x'}}",
+        // No file or environment access: such helpers do not exist.
+        "{{env 'PATH'}}",
+        "{{file '/etc/passwd'}}",
+        "{{systemValue key='PATH'}}",
     ] {
         assert!(
             matches!(Template::compile(src), Err(TemplateError::UnknownHelper(_))),
