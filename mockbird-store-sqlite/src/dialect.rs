@@ -1,0 +1,78 @@
+//! SQLite's side of the shared SQL: ids as hyphenated UUID text, timestamps as
+//! fixed-width RFC 3339 text (`2026-11-23T10:00:00.123456Z`), so comparing the
+//! text compares the instants and the indexes on `created_at` order by time.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::sql::Tx;
+
+/// The driver.
+pub(crate) type Db = sqlx::Sqlite;
+/// A result row.
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+/// Name used in errors and `DatabaseService::backend`.
+pub(crate) const BACKEND: &str = "sqlite";
+/// How a log's client address is selected.
+pub(crate) const LOG_IP_COLUMN: &str = "ip_address";
+/// What follows the address parameter in an insert.
+pub(crate) const IP_CAST: &str = "";
+
+/// An id as bound.
+pub(crate) fn id(u: Uuid) -> String {
+    u.hyphenated().to_string()
+}
+
+/// A timestamp as bound: UTC, microseconds, fixed width.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// An id column.
+pub(crate) fn get_id(row: &DbRow, col: &str) -> Result<Uuid, sqlx::Error> {
+    Uuid::parse_str(&row.try_get::<String, _>(col)?).map_err(decode_err)
+}
+
+/// A nullable id column.
+pub(crate) fn get_opt_id(row: &DbRow, col: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(col)?
+        .map(|s| Uuid::parse_str(&s).map_err(decode_err))
+        .transpose()
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(decode_err)
+}
+
+/// A timestamp column.
+pub(crate) fn get_ts(row: &DbRow, col: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    parse_ts(&row.try_get::<String, _>(col)?)
+}
+
+/// A nullable timestamp column.
+pub(crate) fn get_opt_ts(row: &DbRow, col: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(col)?
+        .map(|s| parse_ts(&s))
+        .transpose()
+}
+
+/// Nothing to do: write transactions start with `BEGIN IMMEDIATE`, which
+/// already holds the database's single write lock.
+pub(crate) async fn lock_org(_tx: &mut Tx, _org_id: Uuid) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// The mock's row (`project_id`), under the write lock every write transaction holds.
+pub(crate) async fn lock_mock(tx: &mut Tx, mock_id: Uuid) -> Result<Option<DbRow>, sqlx::Error> {
+    sqlx::query("SELECT project_id FROM mocks WHERE id = $1")
+        .bind(id(mock_id))
+        .fetch_optional(&mut **tx)
+        .await
+}
