@@ -1,0 +1,68 @@
+//! PostgreSQL's side of the shared SQL: native `UUID` and `TIMESTAMPTZ`
+//! values, `SELECT … FOR UPDATE` row locks, and the `INET` client address.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::sql::Tx;
+
+/// The driver.
+pub(crate) type Db = sqlx::Postgres;
+/// A result row.
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+/// Name used in errors and `DatabaseService::backend`.
+pub(crate) const BACKEND: &str = "postgres";
+/// How a log's client address is selected (`INET` as plain text, no netmask).
+pub(crate) const LOG_IP_COLUMN: &str = "host(ip_address) AS ip_address";
+/// What follows the address parameter in an insert.
+pub(crate) const IP_CAST: &str = "::inet";
+
+/// An id as bound.
+pub(crate) fn id(u: Uuid) -> Uuid {
+    u
+}
+
+/// A timestamp as bound.
+pub(crate) fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
+    t
+}
+
+/// An id column.
+pub(crate) fn get_id(row: &DbRow, col: &str) -> Result<Uuid, sqlx::Error> {
+    row.try_get(col)
+}
+
+/// A nullable id column.
+pub(crate) fn get_opt_id(row: &DbRow, col: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    row.try_get(col)
+}
+
+/// A timestamp column.
+pub(crate) fn get_ts(row: &DbRow, col: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    row.try_get(col)
+}
+
+/// A nullable timestamp column.
+pub(crate) fn get_opt_ts(row: &DbRow, col: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    row.try_get(col)
+}
+
+/// Locks the organization's row until `tx` ends: serializes endpoint-cap
+/// checks and last-owner checks of one organization across sessions.
+pub(crate) async fn lock_org(tx: &mut Tx, org_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+        .bind(org_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map(drop)
+}
+
+/// Locks the mock's row until `tx` ends (default-response exclusivity) and
+/// returns it (`project_id`).
+pub(crate) async fn lock_mock(tx: &mut Tx, mock_id: Uuid) -> Result<Option<DbRow>, sqlx::Error> {
+    sqlx::query("SELECT project_id FROM mocks WHERE id = $1 FOR UPDATE")
+        .bind(mock_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
