@@ -82,3 +82,16 @@ pub(crate) fn one<T>(
 ) -> Result<T, StoreError> {
     f(&found(row, entity, key)?).map_err(backend)
 }
+
+/// `t` limited to years 0001–9999, the range both stores keep exactly (the
+/// SQLite text form is fixed-width only there; PostgreSQL rejects far less,
+/// but a query bound such as `DateTime::MIN_UTC` must not be an error).
+pub(crate) fn clamp_time(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{TimeZone, Utc};
+    let min = Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).single().unwrap_or(t);
+    let max = Utc
+        .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+        .single()
+        .unwrap_or(t);
+    t.clamp(min, max)
+}

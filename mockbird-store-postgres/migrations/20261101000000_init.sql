@@ -73,6 +73,7 @@ CREATE TABLE mocks (
     updated_at        TIMESTAMPTZ NOT NULL,
     UNIQUE (project_id, path, method)
 );
+CREATE INDEX mocks_project ON mocks (project_id, rowid);
 
 CREATE TABLE mock_responses (
     rowid BIGINT GENERATED ALWAYS AS IDENTITY,

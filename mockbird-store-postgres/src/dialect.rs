@@ -25,7 +25,7 @@ pub(crate) fn id(u: Uuid) -> Uuid {
 
 /// A timestamp as bound.
 pub(crate) fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
-    t
+    crate::sql::clamp_time(t)
 }
 
 /// An id column.

@@ -66,6 +66,7 @@ CREATE TABLE mocks (
     updated_at        TEXT NOT NULL,
     UNIQUE (project_id, path, method)
 );
+CREATE INDEX mocks_project ON mocks (project_id); -- rowid order within a project comes free
 
 CREATE TABLE mock_responses (
     id          TEXT PRIMARY KEY,

@@ -26,7 +26,9 @@ pub(crate) fn id(u: Uuid) -> String {
 
 /// A timestamp as bound: UTC, microseconds, fixed width.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    crate::sql::clamp_time(t)
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
 }
 
 fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {

@@ -12,6 +12,7 @@
 //! panic instead when the environment demands the test run (CI).
 
 mod cases;
+pub mod crash;
 mod fixtures;
 
 pub use cases::*;
