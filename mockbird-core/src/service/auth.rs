@@ -26,6 +26,8 @@ pub enum AuthError {
 pub struct AccessClaims {
     /// The user.
     pub user_id: Uuid,
+    /// The login session (refresh-token family) the token was issued in.
+    pub session_id: Uuid,
     /// Expiry.
     pub expires_at: DateTime<Utc>,
 }
@@ -47,8 +49,9 @@ pub trait AuthService: Send + Sync + std::fmt::Debug {
     async fn hash_password(&self, password: &str) -> Result<String, AuthError>;
     /// Checks a password against a stored hash (false on mismatch or malformed hash).
     async fn verify_password(&self, password: &str, hash: &str) -> Result<bool, AuthError>;
-    /// Issues an access token for a user.
-    fn issue_access_token(&self, user_id: Uuid) -> Result<IssuedToken, AuthError>;
+    /// Issues an access token for a user within a login session.
+    fn issue_access_token(&self, user_id: Uuid, session_id: Uuid)
+    -> Result<IssuedToken, AuthError>;
     /// Verifies an access token.
     fn verify_access_token(&self, token: &str) -> Result<AccessClaims, AuthError>;
     /// Whether this is the mock implementation.
@@ -105,10 +108,15 @@ impl AuthService for MockAuthService {
         ))
     }
 
-    fn issue_access_token(&self, user_id: Uuid) -> Result<IssuedToken, AuthError> {
+    fn issue_access_token(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+    ) -> Result<IssuedToken, AuthError> {
         let token = format!("mock_{}", token::random_hex(24));
         let claims = AccessClaims {
             user_id,
+            session_id,
             expires_at: crate::clock::now() + self.ttl,
         };
         let mut tokens = self
@@ -167,12 +175,12 @@ mod tests {
     fn tokens_verify_until_they_expire() {
         let auth = MockAuthService::default();
         let user = Uuid::new_v4();
-        let t = auth.issue_access_token(user).unwrap();
+        let t = auth.issue_access_token(user, Uuid::new_v4()).unwrap();
         assert_eq!(t.expires_in, 900);
         assert_eq!(auth.verify_access_token(&t.token).unwrap().user_id, user);
         assert!(auth.verify_access_token("mock_forged").is_err());
         let expired = MockAuthService::new(Duration::seconds(-1));
-        let t = expired.issue_access_token(user).unwrap();
+        let t = expired.issue_access_token(user, Uuid::new_v4()).unwrap();
         assert!(expired.verify_access_token(&t.token).is_err());
         assert!(auth.is_mock());
     }

@@ -1,0 +1,126 @@
+//! Command-line flags, each also read from a `MOCKBIRD_*` environment variable
+//! (flags win over the environment, which wins over the defaults).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// Mock or real implementation of an external service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Fast in-memory tokens and hashes, for demos and tests.
+    Mock,
+    /// argon2id passwords and signed JWT access tokens.
+    Real,
+}
+
+/// Billing implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BillingMode {
+    /// Subscriptions change at once, no payment; answers say `mockMode: true`.
+    Mock,
+    /// The Stripe API (arrives with the traffic-plane work).
+    Stripe,
+}
+
+/// Email implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmailMode {
+    /// An in-memory outbox (readable at `/api/dev/outbox` with `--expose-outbox`).
+    Mock,
+    /// SMTP (arrives with the traffic-plane work).
+    Smtp,
+}
+
+/// MockBird's reference server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "mockbird-server", version, about, long_about = None)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "MOCKBIRD_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Where data lives: `memory`, `sqlite:PATH`, or a `postgres://` URL.
+    #[arg(long, env = "MOCKBIRD_STORE", default_value = "sqlite:./mockbird.db")]
+    pub store: String,
+
+    /// The server's public base URL, used in `baseUrl`, mock `url` and emails
+    /// (default: `http://` + the listen address).
+    #[arg(long, env = "MOCKBIRD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Serve project `slug` at `http://{slug}.{mock-domain}/…` as well as under `/m/{slug}/`.
+    #[arg(long, env = "MOCKBIRD_MOCK_DOMAIN")]
+    pub mock_domain: Option<String>,
+
+    /// Secret for signing access tokens. When absent, one is generated on first
+    /// start and kept in `--secret-file`.
+    #[arg(long, env = "MOCKBIRD_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Where a generated JWT secret is kept (mode 0600).
+    #[arg(
+        long,
+        env = "MOCKBIRD_SECRET_FILE",
+        default_value = "./mockbird.secret"
+    )]
+    pub secret_file: PathBuf,
+
+    /// Authentication implementation.
+    #[arg(long, env = "MOCKBIRD_AUTH", value_enum, default_value = "real")]
+    pub auth: AuthMode,
+
+    /// Billing implementation.
+    #[arg(long, env = "MOCKBIRD_BILLING", value_enum, default_value = "mock")]
+    pub billing: BillingMode,
+
+    /// Email implementation.
+    #[arg(long, env = "MOCKBIRD_EMAIL", value_enum, default_value = "mock")]
+    pub email: EmailMode,
+
+    /// Plan new organizations start on.
+    #[arg(long, env = "MOCKBIRD_DEFAULT_PLAN", default_value = "free")]
+    pub default_plan: String,
+
+    /// Plans as a JSON array shaped like `GET /api/billing/plans` (default: free, pro, team).
+    #[arg(long, env = "MOCKBIRD_PLANS")]
+    pub plans: Option<PathBuf>,
+
+    /// Serve `GET /api/dev/outbox` (mock email only).
+    #[arg(long, env = "MOCKBIRD_EXPOSE_OUTBOX")]
+    pub expose_outbox: bool,
+
+    /// Seconds a client may take to send a request's headers before the connection is closed.
+    #[arg(long, env = "MOCKBIRD_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a request may take end to end (mock delays included) before 503.
+    #[arg(long, env = "MOCKBIRD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Concurrent password hashes (each argon2id hash takes 19 MiB).
+    #[arg(long, env = "MOCKBIRD_HASH_CONCURRENCY", default_value_t = 4)]
+    pub hash_concurrency: usize,
+}
+
+impl Config {
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Defaults for tests: memory store, mock services, outbox exposed, any port.
+    pub fn for_tests() -> Self {
+        let mut config = Config::parse_from(["mockbird-server"]);
+        config.listen = "127.0.0.1:0".parse().expect("valid address");
+        config.store = "memory".into();
+        config.jwt_secret = Some("test-secret-not-for-production".into());
+        config.expose_outbox = true;
+        config
+    }
+}

@@ -1,0 +1,36 @@
+//! MockBird's reference server: the hosted multi-tenant product.
+//!
+//! Users, organizations and roles, projects with public slugs, mocks served at
+//! `/m/{slug}/{path}` (and `{slug}.{mock domain}`), API keys, plans, billing,
+//! import/export — the contract of shared/API.md. Every external dependency
+//! is a trait with a mock and a real implementation; which ones run is logged
+//! at startup and reported by `GET /api/system`.
+//!
+//! ```no_run
+//! use clap::Parser;
+//! use mockbird_server::{Config, start};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::parse_from(["mockbird-server", "--store", "memory", "--listen", "127.0.0.1:0"]);
+//! let server = start(config).await?;
+//! println!("serving on http://{}", server.addr());
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod serving;
+pub mod state;
+
+mod startup;
+
+pub use config::Config;
+pub use startup::{RunningServer, StartError, build_state, start};

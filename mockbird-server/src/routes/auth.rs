@@ -1,0 +1,346 @@
+//! `/api/auth/*`: registration, login, sessions, passwords, account deletion.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use chrono::Duration;
+use http::StatusCode;
+use mockbird_core::ValidationError;
+use mockbird_core::model::{
+    NewOrganization, NewUser, User, slugify, validate_email, validate_password,
+};
+use mockbird_core::service::Email;
+use mockbird_core::store::StoreError;
+use mockbird_core::token;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{Caller, issue_session};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Register body.
+#[derive(Debug, Deserialize)]
+pub struct Register {
+    email: Option<String>,
+    password: Option<String>,
+    name: Option<String>,
+}
+
+/// Login body.
+#[derive(Debug, Deserialize)]
+pub struct Login {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>) -> &'a str {
+    match v.as_deref() {
+        Some(v) => v,
+        None => {
+            errors.push(field, "is required");
+            ""
+        }
+    }
+}
+
+/// `POST /api/auth/register`.
+pub async fn register(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Register>,
+) -> ApiResult<impl IntoResponse> {
+    let mut errors = ValidationError::default();
+    let email = required(&mut errors, "email", &body.email);
+    let password = required(&mut errors, "password", &body.password);
+    let name = body.name.as_deref().unwrap_or_default();
+    validate_password(&mut errors, "password", password);
+    let mut new = match NewUser::new(email, name, String::new()) {
+        Ok(n) if errors.is_empty() => n,
+        Ok(_) => return Err(errors.into()),
+        Err(e) => {
+            let mut all = e;
+            all.errors.extend(errors.errors);
+            return Err(all.into());
+        }
+    };
+    new.password_hash = state
+        .auth
+        .hash_password(password)
+        .await
+        .map_err(ApiError::internal)?;
+    let user = state.store.create_user(new).await.map_err(|e| match e {
+        StoreError::Conflict { .. } => {
+            ApiError::conflict("An account with this email already exists")
+        }
+        other => other.into(),
+    })?;
+    create_personal_org(&state, &user).await?;
+    let session = issue_session(&state, user.id, Uuid::new_v4()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"user": user, "session": session})),
+    ))
+}
+
+/// Every user gets an organization of their own, named after them.
+async fn create_personal_org(state: &AppState, user: &User) -> ApiResult<()> {
+    let base = slugify(user.email.split('@').next().unwrap_or("user"));
+    let base = if base.is_empty() {
+        "user".to_owned()
+    } else {
+        base
+    };
+    let name = if user.name.is_empty() {
+        user.email.clone()
+    } else {
+        user.name.clone()
+    };
+    for attempt in 0..5 {
+        let slug = if attempt == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{}", &token::random_hex(3))
+        };
+        let new = NewOrganization::new(
+            &format!("{name}'s organization"),
+            &slug,
+            &state.settings.default_plan,
+            user.id,
+        )
+        .or_else(|_| {
+            NewOrganization::new(
+                "Personal organization",
+                &slug,
+                &state.settings.default_plan,
+                user.id,
+            )
+        })?;
+        match state.store.create_org(new).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal(
+        "could not find a free organization slug",
+    ))
+}
+
+/// `POST /api/auth/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<impl IntoResponse> {
+    let mut errors = ValidationError::default();
+    let email = required(&mut errors, "email", &body.email).to_owned();
+    let password = required(&mut errors, "password", &body.password).to_owned();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let bad = || ApiError::unauthorized("Invalid email or password");
+    let creds = match state.store.user_credentials(&email).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound { .. }) => {
+            // Spend the same time as a real check, so timing does not reveal accounts.
+            let _ = state.auth.hash_password(&password).await;
+            return Err(bad());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !state
+        .auth
+        .verify_password(&password, &creds.password_hash)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(bad());
+    }
+    let session = issue_session(&state, creds.user.id, Uuid::new_v4()).await?;
+    Ok(Json(json!({"user": creds.user, "session": session})))
+}
+
+/// `POST /api/auth/logout`: ends the caller's session (its refresh tokens).
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    if let Some(session) = caller.session_id {
+        state.store.revoke_token_family(session).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/auth/me`.
+pub async fn me(caller: Caller) -> Json<User> {
+    Json(caller.user)
+}
+
+/// Refresh body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refresh {
+    refresh_token: Option<String>,
+}
+
+/// `POST /api/auth/refresh`: rotates the refresh token; a reused one revokes its whole family.
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Refresh>,
+) -> ApiResult<impl IntoResponse> {
+    let Some(presented) = body.refresh_token else {
+        return Err(ValidationError::single("refreshToken", "is required").into());
+    };
+    let invalid = || ApiError::unauthorized("Invalid or expired refresh token");
+    let stored = state
+        .store
+        .refresh_token_by_hash(&token::hash_token(&presented))
+        .await
+        .map_err(|_| invalid())?;
+    let now = mockbird_core::clock::now();
+    if stored.revoked_at.is_some() || stored.expires_at <= now {
+        return Err(invalid());
+    }
+    if !state.store.use_refresh_token(stored.id, now).await? {
+        // Presented twice: someone else holds a copy. End the whole session.
+        tracing::warn!(user = %stored.user_id, "refresh token reuse; revoking its session");
+        state.store.revoke_token_family(stored.family_id).await?;
+        return Err(invalid());
+    }
+    let session = issue_session(&state, stored.user_id, stored.family_id).await?;
+    Ok(Json(json!({"session": session})))
+}
+
+/// Forgot-password body.
+#[derive(Debug, Deserialize)]
+pub struct Forgot {
+    email: Option<String>,
+}
+
+/// `POST /api/auth/forgot-password`: 202 whether or not the account exists.
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Forgot>,
+) -> ApiResult<impl IntoResponse> {
+    let mut errors = ValidationError::default();
+    let email = validate_email(
+        &mut errors,
+        "email",
+        body.email.as_deref().unwrap_or_default(),
+    );
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    if let Ok(creds) = state.store.user_credentials(&email).await {
+        let secret = token::random_hex(32);
+        state
+            .store
+            .create_reset_token(
+                creds.user.id,
+                &token::hash_token(&secret),
+                mockbird_core::clock::now() + Duration::hours(1),
+            )
+            .await?;
+        let link = format!(
+            "{}/reset-password?token={secret}",
+            state.settings.public_url
+        );
+        let sent = state
+            .email
+            .send(Email {
+                to: email.clone(),
+                subject: "Reset your MockBird password".into(),
+                text: format!("Someone asked to reset the password of {email}.\n\nToken: {secret}\nLink: {link}\n\nIt works once, for one hour. If it was not you, ignore this email."),
+                html: format!("<p>Someone asked to reset the password of {email}.</p><p><a href=\"{link}\">Reset it</a> (token <code>{secret}</code>), once, within one hour.</p><p>If it was not you, ignore this email.</p>"),
+            })
+            .await;
+        if let Err(e) = sent {
+            tracing::error!(error = %e, "reset email not sent");
+        }
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"message": "If the account exists, a reset email is on its way"})),
+    ))
+}
+
+/// Reset-password body.
+#[derive(Debug, Deserialize)]
+pub struct Reset {
+    token: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST /api/auth/reset-password`: sets the password and ends every session.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Reset>,
+) -> ApiResult<StatusCode> {
+    let mut errors = ValidationError::default();
+    let secret = required(&mut errors, "token", &body.token).to_owned();
+    let password = required(&mut errors, "password", &body.password).to_owned();
+    validate_password(&mut errors, "password", &password);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let user_id = state
+        .store
+        .consume_reset_token(&token::hash_token(&secret), mockbird_core::clock::now())
+        .await
+        .map_err(|_| ApiError::bad_request("token: is unknown, used or expired"))?;
+    let hash = state
+        .auth
+        .hash_password(&password)
+        .await
+        .map_err(ApiError::internal)?;
+    state.store.set_password_hash(user_id, &hash).await?;
+    state.store.revoke_user_tokens(user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Change-password body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePassword {
+    old_password: Option<String>,
+    new_password: Option<String>,
+}
+
+/// `PUT /api/auth/password`.
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ChangePassword>,
+) -> ApiResult<StatusCode> {
+    let mut errors = ValidationError::default();
+    let old = required(&mut errors, "oldPassword", &body.old_password).to_owned();
+    let new = required(&mut errors, "newPassword", &body.new_password).to_owned();
+    validate_password(&mut errors, "newPassword", &new);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let creds = state.store.user_credentials(&caller.user.email).await?;
+    if !state
+        .auth
+        .verify_password(&old, &creds.password_hash)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::forbidden("The current password is wrong"));
+    }
+    let hash = state
+        .auth
+        .hash_password(&new)
+        .await
+        .map_err(ApiError::internal)?;
+    state.store.set_password_hash(caller.user.id, &hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/auth/me`: the account and the organizations only it owns.
+pub async fn delete_me(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    let projects = state.store.projects_for_user(caller.user.id).await?;
+    state.store.delete_user(caller.user.id).await?;
+    for p in projects {
+        state.snapshots.invalidate(p.id);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,204 @@
+//! `/api/projects/{id}/mocks`, `/api/mocks/{id}` and their responses.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use http::StatusCode;
+use mockbird_core::model::{Mock, MockResponse, MockSpec, Project, ResponseSpec, Role};
+use mockbird_core::store::StoreError;
+use serde_json::{Value, json};
+
+use crate::auth::{Caller, require_role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, parse_id};
+use crate::routes::projects;
+use crate::state::AppState;
+
+/// A mock as the API shows it: stored fields plus its live `url`.
+fn view(state: &AppState, project: &Project, mock: &Mock) -> Value {
+    let mut v = json!(mock);
+    v["url"] = json!(format!(
+        "{}/m/{}{}",
+        state.settings.public_url, project.slug, mock.path
+    ));
+    v
+}
+
+/// The mock and its project, if the caller is a member (else `MOCK_NOT_FOUND`).
+async fn load(state: &AppState, caller: &Caller, raw_id: &str) -> ApiResult<(Project, Mock)> {
+    let id = parse_id(raw_id, ApiError::mock_not_found)?;
+    let mock = state
+        .store
+        .mock(id)
+        .await
+        .map_err(|e| ApiError::from(e).or_not_found(ApiError::mock_not_found))?;
+    let project = state
+        .store
+        .project(mock.project_id)
+        .await
+        .map_err(|e| ApiError::from(e).or_not_found(ApiError::mock_not_found))?;
+    require_role(
+        state,
+        caller,
+        project.org_id,
+        Role::Member,
+        ApiError::mock_not_found,
+    )
+    .await?;
+    Ok((project, mock))
+}
+
+fn mock_conflict(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict { key, .. } => {
+            ApiError::conflict(format!("A mock for {key} already exists in this project"))
+        }
+        other => other.into(),
+    }
+}
+
+/// `GET /api/projects/{projectId}/mocks`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let project = projects::load(&state, &caller, &id, Role::Member).await?;
+    let mocks = state.store.mocks_for_project(project.id).await?;
+    Ok(Json(
+        mocks.iter().map(|m| view(&state, &project, m)).collect(),
+    ))
+}
+
+/// `POST /api/projects/{projectId}/mocks` (within the plan's endpoint cap).
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(spec): ApiJson<MockSpec>,
+) -> ApiResult<impl IntoResponse> {
+    let project = projects::load(&state, &caller, &id, Role::Member).await?;
+    let def = spec.validate()?;
+    let limit = state.endpoint_limit(project.org_id).await?;
+    let mock = state
+        .store
+        .create_mock(project.id, def, limit)
+        .await
+        .map_err(mock_conflict)?;
+    state.snapshots.invalidate(project.id);
+    Ok((StatusCode::CREATED, Json(view(&state, &project, &mock))))
+}
+
+/// `GET /api/mocks/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let (project, mock) = load(&state, &caller, &id).await?;
+    Ok(Json(view(&state, &project, &mock)))
+}
+
+/// `PUT /api/mocks/{id}`: any mock field; the result is validated as a whole.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<MockSpec>,
+) -> ApiResult<Json<Value>> {
+    let (project, mock) = load(&state, &caller, &id).await?;
+    let mut spec = mock.to_spec();
+    spec.apply(patch);
+    let def = spec.validate()?;
+    let updated = state
+        .store
+        .update_mock(mock.id, def)
+        .await
+        .map_err(mock_conflict)?;
+    state.snapshots.invalidate(project.id);
+    Ok(Json(view(&state, &project, &updated)))
+}
+
+/// `DELETE /api/mocks/{id}`.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let (project, mock) = load(&state, &caller, &id).await?;
+    state.store.delete_mock(mock.id).await?;
+    state.snapshots.invalidate(project.id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/mocks/{id}/responses`.
+pub async fn responses(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<MockResponse>>> {
+    let (_, mock) = load(&state, &caller, &id).await?;
+    Ok(Json(state.store.responses(mock.id).await?))
+}
+
+/// `POST /api/mocks/{id}/responses`: templates and regexes checked before saving.
+pub async fn create_response(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(spec): ApiJson<ResponseSpec>,
+) -> ApiResult<impl IntoResponse> {
+    let (project, mock) = load(&state, &caller, &id).await?;
+    let def = spec.validate()?;
+    let created = state.store.create_response(mock.id, def).await?;
+    state.snapshots.invalidate(project.id);
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The response if it belongs to the mock.
+async fn load_response(
+    state: &AppState,
+    caller: &Caller,
+    mock_id: &str,
+    response_id: &str,
+) -> ApiResult<(Project, MockResponse)> {
+    let (project, mock) = load(state, caller, mock_id).await?;
+    let id = parse_id(response_id, ApiError::mock_not_found)?;
+    let response = state
+        .store
+        .response(id)
+        .await
+        .map_err(|e| ApiError::from(e).or_not_found(ApiError::mock_not_found))?;
+    if response.mock_id != mock.id {
+        return Err(ApiError::mock_not_found());
+    }
+    Ok((project, response))
+}
+
+/// `PUT /api/mocks/{id}/responses/{responseId}`.
+pub async fn update_response(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((mock_id, response_id)): Path<(String, String)>,
+    ApiJson(patch): ApiJson<ResponseSpec>,
+) -> ApiResult<Json<MockResponse>> {
+    let (project, response) = load_response(&state, &caller, &mock_id, &response_id).await?;
+    let mut spec = response.to_spec();
+    spec.apply(patch);
+    let def = spec.validate()?;
+    let updated = state.store.update_response(response.id, def).await?;
+    state.snapshots.invalidate(project.id);
+    Ok(Json(updated))
+}
+
+/// `DELETE /api/mocks/{id}/responses/{responseId}`.
+pub async fn delete_response(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((mock_id, response_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (project, response) = load_response(&state, &caller, &mock_id, &response_id).await?;
+    state.store.delete_response(response.id).await?;
+    state.snapshots.invalidate(project.id);
+    Ok(StatusCode::NO_CONTENT)
+}

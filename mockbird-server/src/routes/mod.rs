@@ -1,0 +1,172 @@
+//! The HTTP surface: `/api` (management), `/m/` (serving), operations.
+
+pub mod auth;
+pub mod billing;
+pub mod keys;
+pub mod mocks;
+pub mod orgs;
+pub mod projects;
+pub mod system;
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post, put};
+use http::{StatusCode, header};
+
+use crate::error::ApiError;
+use crate::metrics::RouteClass;
+use crate::serving;
+use crate::state::AppState;
+
+/// Largest `/api` request body (shared/API.md: 2 MiB).
+pub const MAX_API_BODY: usize = 2 * 1024 * 1024;
+
+/// The management API under `/api`.
+fn api() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/register", post(auth::register))
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/me", get(auth::me).delete(auth::delete_me))
+        .route("/api/auth/refresh", post(auth::refresh))
+        .route("/api/auth/forgot-password", post(auth::forgot_password))
+        .route("/api/auth/reset-password", post(auth::reset_password))
+        .route("/api/auth/password", put(auth::change_password))
+        .route("/api/orgs", get(orgs::list).post(orgs::create))
+        .route(
+            "/api/orgs/{id}",
+            get(orgs::get).put(orgs::update).delete(orgs::delete),
+        )
+        .route("/api/orgs/{id}/members", get(orgs::members))
+        .route(
+            "/api/orgs/{id}/members/{user_id}",
+            put(orgs::set_role).delete(orgs::remove),
+        )
+        .route("/api/orgs/{id}/invitations", post(orgs::invite))
+        .route("/api/invitations/{token}/accept", post(orgs::accept))
+        .route("/api/projects", get(projects::list).post(projects::create))
+        .route("/api/projects/import", post(projects::import))
+        .route(
+            "/api/projects/{id}",
+            get(projects::get)
+                .put(projects::update)
+                .delete(projects::delete),
+        )
+        .route("/api/projects/{id}/duplicate", post(projects::duplicate))
+        .route("/api/projects/{id}/export", get(projects::export))
+        .route(
+            "/api/projects/{id}/mocks",
+            get(mocks::list).post(mocks::create),
+        )
+        .route(
+            "/api/mocks/{id}",
+            get(mocks::get).put(mocks::update).delete(mocks::delete),
+        )
+        .route(
+            "/api/mocks/{id}/responses",
+            get(mocks::responses).post(mocks::create_response),
+        )
+        .route(
+            "/api/mocks/{id}/responses/{response_id}",
+            put(mocks::update_response).delete(mocks::delete_response),
+        )
+        .route("/api/keys", get(keys::list).post(keys::create))
+        .route("/api/keys/{id}/rotate", post(keys::rotate))
+        .route("/api/keys/{id}", axum::routing::delete(keys::delete))
+        .route("/api/billing/plans", get(system::plans))
+        .route("/api/billing/subscription", get(billing::subscription))
+        .route("/api/billing/create-checkout", post(billing::checkout))
+        .route("/api/billing/cancel", post(billing::cancel))
+        .route("/api/billing/invoices", get(billing::invoices))
+        .route("/api/billing/update-payment", post(billing::update_payment))
+        .route("/api/billing/webhook", post(billing::webhook))
+        .route("/api/system", get(system::system))
+        .route("/api/dev/outbox", get(system::outbox))
+        .route("/api/openapi.json", get(crate::openapi::document))
+        .layer(DefaultBodyLimit::max(MAX_API_BODY))
+}
+
+/// The whole application.
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    let serving = Router::new()
+        .route("/m/{slug}", any(serving::by_path))
+        .route("/m/{slug}/", any(serving::by_path))
+        .route("/m/{slug}/{*path}", any(serving::by_path))
+        .layer(DefaultBodyLimit::disable());
+    Router::new()
+        .merge(api())
+        .merge(serving)
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/metrics", get(system::metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), front))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            timeout(req, next, request_timeout)
+        }))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "This path does not accept this method",
+    )
+}
+
+/// Host-based serving, and request counting for everything else.
+async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Some(domain) = state.settings.mock_domain.as_deref() {
+        let slug = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| serving::slug_from_host(h, domain))
+            .map(str::to_owned);
+        if let Some(slug) = slug {
+            return serving::by_host(state, slug, req).await;
+        }
+    }
+    let path = req.uri().path();
+    let class = if path.starts_with("/m/") {
+        None // counted by the serving handler
+    } else if path.starts_with("/api") {
+        Some(RouteClass::Api)
+    } else {
+        Some(RouteClass::Ops)
+    };
+    let started = Instant::now();
+    let res = next.run(req).await;
+    if let Some(class) = class {
+        state.metrics.request(class, res.status().as_u16());
+        tracing::debug!(
+            status = res.status().as_u16(),
+            took_us = started.elapsed().as_micros() as u64,
+            "request"
+        );
+    }
+    res
+}
+
+/// Ends a request that takes longer than `limit` with 503.
+async fn timeout(req: Request, next: Next, limit: Duration) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "INTERNAL",
+            "The request took too long",
+        )
+        .into_response(),
+    }
+}

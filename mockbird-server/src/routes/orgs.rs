@@ -1,0 +1,328 @@
+//! `/api/orgs`, members and invitations.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use chrono::Duration;
+use http::StatusCode;
+use mockbird_core::ValidationError;
+use mockbird_core::model::{
+    MemberInfo, NewInvitation, NewOrganization, Organization, Role, slugify, validate_email,
+};
+use mockbird_core::service::Email;
+use mockbird_core::token;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{Caller, can_manage, require_role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, parse_id};
+use crate::state::AppState;
+
+/// `GET /api/orgs`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Organization>>> {
+    let mut orgs = state.store.orgs_for_user(caller.user.id).await?;
+    if let Some(k) = caller.key_org {
+        orgs.retain(|o| o.id == k);
+    }
+    Ok(Json(orgs))
+}
+
+/// Create body.
+#[derive(Debug, Deserialize)]
+pub struct CreateOrg {
+    name: Option<String>,
+    slug: Option<String>,
+}
+
+/// `POST /api/orgs`: the caller becomes its owner.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateOrg>,
+) -> ApiResult<impl IntoResponse> {
+    if caller.key_org.is_some() {
+        return Err(ApiError::forbidden(
+            "API keys act within their organization only",
+        ));
+    }
+    let name = body.name.unwrap_or_default();
+    let slug = match body.slug {
+        Some(s) => s,
+        None => {
+            let base = slugify(&name);
+            let base = if base.is_empty() {
+                "org".to_owned()
+            } else {
+                base
+            };
+            unique_org_slug(&state, &base).await?
+        }
+    };
+    let new = NewOrganization::new(&name, &slug, &state.settings.default_plan, caller.user.id)?;
+    let org = state.store.create_org(new).await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+async fn unique_org_slug(state: &AppState, base: &str) -> ApiResult<String> {
+    let base: String = base
+        .chars()
+        .take(50)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned();
+    if state.store.org_by_slug(&base).await.is_err() {
+        return Ok(base);
+    }
+    for _ in 0..10 {
+        let candidate = format!("{base}-{}", token::random_hex(3));
+        if state.store.org_by_slug(&candidate).await.is_err() {
+            return Ok(candidate);
+        }
+    }
+    Err(ApiError::internal("no free organization slug"))
+}
+
+/// `GET /api/orgs/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Organization>> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    require_role(&state, &caller, id, Role::Member, ApiError::not_found).await?;
+    Ok(Json(state.store.org(id).await?))
+}
+
+/// Update body.
+#[derive(Debug, Deserialize)]
+pub struct UpdateOrg {
+    name: Option<String>,
+}
+
+/// `PUT /api/orgs/{id}` (admin+).
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateOrg>,
+) -> ApiResult<Json<Organization>> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    require_role(&state, &caller, id, Role::Admin, ApiError::not_found).await?;
+    let Some(name) = body.name else {
+        return Ok(Json(state.store.org(id).await?));
+    };
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(ValidationError::single("name", "must be 1 to 255 characters").into());
+    }
+    Ok(Json(state.store.rename_org(id, name).await?))
+}
+
+/// `DELETE /api/orgs/{id}` (owner).
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    require_role(&state, &caller, id, Role::Owner, ApiError::not_found).await?;
+    let projects = state.store.projects_for_org(id).await?;
+    state.store.delete_org(id).await?;
+    for p in projects {
+        state.snapshots.invalidate(p.id);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/orgs/{id}/members`.
+pub async fn members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<MemberInfo>>> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    require_role(&state, &caller, id, Role::Member, ApiError::not_found).await?;
+    Ok(Json(state.store.members(id).await?))
+}
+
+/// Invitation body.
+#[derive(Debug, Deserialize)]
+pub struct Invite {
+    email: Option<String>,
+    role: Option<String>,
+}
+
+/// `POST /api/orgs/{id}/invitations` (admin+; only an owner invites an owner).
+pub async fn invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Invite>,
+) -> ApiResult<impl IntoResponse> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    let me = require_role(&state, &caller, id, Role::Admin, ApiError::not_found).await?;
+    let mut errors = ValidationError::default();
+    let email = validate_email(
+        &mut errors,
+        "email",
+        body.email.as_deref().unwrap_or_default(),
+    );
+    let role = match body.role.as_deref().unwrap_or("member").parse::<Role>() {
+        Ok(r) => r,
+        Err(e) => {
+            errors.extend_prefixed("", e);
+            Role::Member
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    if !can_manage(me.role, None, role) {
+        return Err(ApiError::forbidden("Only an owner can invite an owner"));
+    }
+    let secret = token::random_hex(24);
+    let invitation = state
+        .store
+        .create_invitation(NewInvitation {
+            org_id: id,
+            email: email.clone(),
+            role,
+            token_hash: token::hash_token(&secret),
+            invited_by: caller.user.id,
+            expires_at: mockbird_core::clock::now() + Duration::days(7),
+        })
+        .await?;
+    let org = state.store.org(id).await?;
+    let link = format!(
+        "{}/api/invitations/{secret}/accept",
+        state.settings.public_url
+    );
+    if let Err(e) = state
+        .email
+        .send(Email {
+            to: email.clone(),
+            subject: format!("You are invited to {} on MockBird", org.name),
+            text: format!("{} invited you to join {} as {}.\n\nAccept with POST {link} (token {secret}) within 7 days.", caller.user.name, org.name, role.as_str()),
+            html: format!("<p>{} invited you to join <b>{}</b> as {}.</p><p>Accept: <code>POST {link}</code> within 7 days.</p>", caller.user.name, org.name, role.as_str()),
+        })
+        .await
+    {
+        tracing::error!(error = %e, "invitation email not sent");
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": invitation.id,
+            "email": invitation.email,
+            "role": invitation.role,
+            "token": secret,
+            "expiresAt": invitation.expires_at,
+        })),
+    ))
+}
+
+/// `POST /api/invitations/{token}/accept`: only the invited email may accept.
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(secret): Path<String>,
+) -> ApiResult<Json<Organization>> {
+    let invitation = state
+        .store
+        .invitation_by_token_hash(&token::hash_token(&secret))
+        .await?;
+    if !invitation.email.eq_ignore_ascii_case(&caller.user.email) {
+        return Err(ApiError::forbidden(
+            "This invitation is for another email address",
+        ));
+    }
+    if invitation.expires_at <= mockbird_core::clock::now() {
+        return Err(ApiError::bad_request("token: the invitation has expired"));
+    }
+    state
+        .store
+        .accept_invitation(invitation.id, caller.user.id)
+        .await?;
+    Ok(Json(state.store.org(invitation.org_id).await?))
+}
+
+/// Role body.
+#[derive(Debug, Deserialize)]
+pub struct SetRole {
+    role: Option<String>,
+}
+
+/// `PUT /api/orgs/{id}/members/{userId}` (admin+; owner role only by owners).
+pub async fn set_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user)): Path<(String, String)>,
+    ApiJson(body): ApiJson<SetRole>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    let user = parse_id(&user, ApiError::not_found)?;
+    let me = require_role(&state, &caller, id, Role::Admin, ApiError::not_found).await?;
+    let role: Role = body
+        .role
+        .as_deref()
+        .ok_or_else(|| ValidationError::single("role", "is required"))?
+        .parse()?;
+    let target = state.store.membership(id, user).await?;
+    if !can_manage(me.role, Some(target.role), role) {
+        return Err(ApiError::forbidden(
+            "Only an owner can grant or remove the owner role",
+        ));
+    }
+    let m = state
+        .store
+        .set_member_role(id, user, role)
+        .await
+        .map_err(|e| match e {
+            mockbird_core::store::StoreError::Conflict { .. } => {
+                ApiError::conflict("The last owner cannot be demoted")
+            }
+            other => other.into(),
+        })?;
+    let info = state.store.user(user).await?;
+    Ok(Json(
+        json!({"user": info, "role": m.role, "joinedAt": m.joined_at}),
+    ))
+}
+
+/// `DELETE /api/orgs/{id}/members/{userId}` (admin+, or a member leaving).
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    let user = parse_id(&user, ApiError::not_found)?;
+    let leaving = user == caller.user.id;
+    let me = require_role(
+        &state,
+        &caller,
+        id,
+        if leaving { Role::Member } else { Role::Admin },
+        ApiError::not_found,
+    )
+    .await?;
+    let target = state.store.membership(id, user).await?;
+    if !leaving && target.role == Role::Owner && me.role != Role::Owner {
+        return Err(ApiError::forbidden("Only an owner can remove an owner"));
+    }
+    state
+        .store
+        .remove_member(id, user)
+        .await
+        .map_err(|e| match e {
+            mockbird_core::store::StoreError::Conflict { .. } => {
+                ApiError::conflict("The last owner cannot leave")
+            }
+            other => other.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}

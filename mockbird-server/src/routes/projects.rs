@@ -1,0 +1,308 @@
+//! `/api/projects`: CRUD, duplicate, export and import.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use http::StatusCode;
+use mockbird_core::ValidationError;
+use mockbird_core::model::{
+    ExportDocument, NewProject, Project, ProjectPatch, Role, slugify, validate_slug,
+};
+use mockbird_core::store::StoreError;
+use mockbird_core::token;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::auth::{Caller, require_role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, OptionalJson, parse_id};
+use crate::state::AppState;
+
+/// A project as the API shows it: the stored fields plus `baseUrl`.
+pub fn view(state: &AppState, project: &Project) -> Value {
+    let mut v = json!(project);
+    v["baseUrl"] = json!(format!("{}/m/{}", state.settings.public_url, project.slug));
+    v
+}
+
+/// The project if the caller may see it (else `PROJECT_NOT_FOUND`), and checks `min` role.
+pub async fn load(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    min: Role,
+) -> ApiResult<Project> {
+    let id = parse_id(raw_id, ApiError::project_not_found)?;
+    let project = state
+        .store
+        .project(id)
+        .await
+        .map_err(|e| ApiError::from(e).or_not_found(ApiError::project_not_found))?;
+    require_role(
+        state,
+        caller,
+        project.org_id,
+        min,
+        ApiError::project_not_found,
+    )
+    .await?;
+    Ok(project)
+}
+
+/// `?orgId=`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgQuery {
+    org_id: Option<String>,
+}
+
+/// The organization a request acts in: `orgId` if given (membership checked), else the default.
+async fn target_org(state: &AppState, caller: &Caller, org_id: Option<&str>) -> ApiResult<Uuid> {
+    let org = match org_id {
+        Some(raw) => parse_id(raw, ApiError::not_found)?,
+        None => caller.default_org(state).await?,
+    };
+    require_role(state, caller, org, Role::Member, ApiError::not_found).await?;
+    Ok(org)
+}
+
+/// `GET /api/projects[?orgId=]`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<OrgQuery>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let projects = match (q.org_id.as_deref(), caller.key_org) {
+        (Some(raw), _) => {
+            let org = target_org(&state, &caller, Some(raw)).await?;
+            state.store.projects_for_org(org).await?
+        }
+        (None, Some(org)) => state.store.projects_for_org(org).await?,
+        (None, None) => state.store.projects_for_user(caller.user.id).await?,
+    };
+    Ok(Json(projects.iter().map(|p| view(&state, p)).collect()))
+}
+
+/// A slug from `wanted` (validated, 400 if it breaks the rule) or derived from `name` and made unique.
+async fn choose_slug(state: &AppState, wanted: Option<&str>, name: &str) -> ApiResult<String> {
+    if let Some(slug) = wanted {
+        let mut errors = ValidationError::default();
+        validate_slug(&mut errors, "slug", slug);
+        return errors.into_result(slug.to_owned()).map_err(Into::into);
+    }
+    let base = slugify(name);
+    let base: String = base
+        .chars()
+        .take(50)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned();
+    let base = if base.is_empty() {
+        "project".to_owned()
+    } else {
+        base
+    };
+    if state.store.project_by_slug(&base).await.is_err() {
+        return Ok(base);
+    }
+    for _ in 0..10 {
+        let candidate = format!("{base}-{}", token::random_hex(3));
+        if state.store.project_by_slug(&candidate).await.is_err() {
+            return Ok(candidate);
+        }
+    }
+    Err(ApiError::internal("no free project slug"))
+}
+
+fn slug_conflict(slug: &str) -> impl Fn(StoreError) -> ApiError + '_ {
+    move |e| match e {
+        StoreError::Conflict {
+            entity: "project", ..
+        } => ApiError::conflict(format!("The slug {slug} is taken")),
+        StoreError::Conflict { .. } => ApiError::conflict("Two mocks share a path and method"),
+        other => other.into(),
+    }
+}
+
+/// Create body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProject {
+    name: Option<String>,
+    description: Option<String>,
+    is_public: Option<bool>,
+    org_id: Option<String>,
+    slug: Option<String>,
+}
+
+/// `POST /api/projects`.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateProject>,
+) -> ApiResult<impl IntoResponse> {
+    let org = target_org(&state, &caller, body.org_id.as_deref()).await?;
+    let name = body.name.unwrap_or_default();
+    let slug = match choose_slug(&state, body.slug.as_deref(), &name).await {
+        Ok(s) => s,
+        Err(e) => {
+            // Report the name's problems along with the slug's.
+            let mut all = ValidationError::default();
+            if let Err(n) = NewProject::new(org, &name, "ok", "", true) {
+                all = n;
+            }
+            let mut err = ApiError::from(all);
+            err.errors.extend(e.errors);
+            return Err(err);
+        }
+    };
+    let new = NewProject::new(
+        org,
+        &name,
+        &slug,
+        body.description.as_deref().unwrap_or_default(),
+        body.is_public.unwrap_or(true),
+    )?;
+    let project = state
+        .store
+        .create_project(new)
+        .await
+        .map_err(slug_conflict(&slug))?;
+    Ok((StatusCode::CREATED, Json(view(&state, &project))))
+}
+
+/// `GET /api/projects/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project = load(&state, &caller, &id, Role::Member).await?;
+    Ok(Json(view(&state, &project)))
+}
+
+/// `PUT /api/projects/{id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<ProjectPatch>,
+) -> ApiResult<Json<Value>> {
+    let project = load(&state, &caller, &id, Role::Member).await?;
+    let patch = patch.validate()?;
+    let slug = patch.slug.clone().unwrap_or_default();
+    let updated = state
+        .store
+        .update_project(project.id, patch)
+        .await
+        .map_err(slug_conflict(&slug))?;
+    state.snapshots.invalidate(project.id);
+    Ok(Json(view(&state, &updated)))
+}
+
+/// `DELETE /api/projects/{id}`.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let project = load(&state, &caller, &id, Role::Member).await?;
+    state.store.delete_project(project.id).await?;
+    state.snapshots.invalidate(project.id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Duplicate body.
+#[derive(Debug, Default, Deserialize)]
+pub struct Duplicate {
+    name: Option<String>,
+    slug: Option<String>,
+}
+
+/// `POST /api/projects/{id}/duplicate`: a copy with all mocks and responses, atomically and within the plan's cap.
+pub async fn duplicate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<Duplicate>,
+) -> ApiResult<impl IntoResponse> {
+    let project = load(&state, &caller, &id, Role::Member).await?;
+    let bundle = state.store.project_bundle(project.id).await?;
+    let name = body
+        .name
+        .unwrap_or_else(|| format!("{} (copy)", project.name));
+    let slug = choose_slug(&state, body.slug.as_deref(), &name).await?;
+    let new = NewProject::new(
+        project.org_id,
+        &name,
+        &slug,
+        &project.description,
+        project.is_public,
+    )?;
+    let mocks = bundle
+        .mocks
+        .iter()
+        .map(|(m, rs)| (m.to_def(), rs.iter().map(|r| r.to_def()).collect()))
+        .collect();
+    let limit = state.endpoint_limit(project.org_id).await?;
+    let copy = state
+        .store
+        .create_project_with_mocks(new, mocks, limit)
+        .await
+        .map_err(slug_conflict(&slug))?;
+    Ok((StatusCode::CREATED, Json(view(&state, &copy))))
+}
+
+/// `GET /api/projects/{id}/export`.
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ExportDocument>> {
+    let project = load(&state, &caller, &id, Role::Member).await?;
+    let bundle = state.store.project_bundle(project.id).await?;
+    Ok(Json(ExportDocument::from_project(
+        &bundle.project,
+        &bundle.mocks,
+    )))
+}
+
+/// `POST /api/projects/import?orgId=`: everything validated before anything is created.
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<OrgQuery>,
+    ApiJson(doc): ApiJson<ExportDocument>,
+) -> ApiResult<impl IntoResponse> {
+    let org = target_org(&state, &caller, q.org_id.as_deref()).await?;
+    let mocks = doc.validate()?;
+    let name = doc.project.name.clone().unwrap_or_default();
+    // An imported slug is a wish: taken or invalid, a fresh one is derived.
+    let slug = match doc.project.slug.as_deref() {
+        Some(s)
+            if {
+                let mut e = ValidationError::default();
+                validate_slug(&mut e, "slug", s);
+                e.is_empty()
+            } && state.store.project_by_slug(s).await.is_err() =>
+        {
+            s.to_owned()
+        }
+        _ => choose_slug(&state, None, &name).await?,
+    };
+    let new = NewProject::new(
+        org,
+        &name,
+        &slug,
+        doc.project.description.as_deref().unwrap_or_default(),
+        doc.project.is_public.unwrap_or(true),
+    )?;
+    let limit = state.endpoint_limit(org).await?;
+    let project = state
+        .store
+        .create_project_with_mocks(new, mocks, limit)
+        .await
+        .map_err(slug_conflict(&slug))?;
+    Ok((StatusCode::CREATED, Json(view(&state, &project))))
+}

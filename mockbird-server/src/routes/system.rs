@@ -1,0 +1,87 @@
+//! Operations: health, readiness, metrics, `/api/system`, the dev outbox, plans.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use http::{StatusCode, header};
+use mockbird_core::model::Plan;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `GET /healthz`: the process runs.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// `GET /readyz`: 200 when the store answers, else 503.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(json!({"status": "ready", "store": state.store.backend()})).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "store": state.store.backend()})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+fn mode(is_mock: bool) -> &'static str {
+    if is_mock { "mock" } else { "real" }
+}
+
+/// `GET /api/system`: version, store and which services are mocks.
+pub async fn system(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "store": state.store.backend(),
+        "services": {
+            "auth": mode(state.auth.is_mock()),
+            "billing": mode(state.billing.is_mock()),
+            "email": mode(state.email.is_mock()),
+        },
+        "mockMode": state.auth.is_mock() || state.billing.is_mock() || state.email.is_mock(),
+        "mockDomain": state.settings.mock_domain,
+        "droppedLogs": 0,
+    }))
+}
+
+/// `?to=`.
+#[derive(Debug, Deserialize)]
+pub struct OutboxQuery {
+    to: Option<String>,
+}
+
+/// `GET /api/dev/outbox?to=EMAIL`: only with mock email and `--expose-outbox`.
+pub async fn outbox(
+    State(state): State<AppState>,
+    Query(q): Query<OutboxQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let Some(outbox) = &state.outbox else {
+        return Err(ApiError::not_found());
+    };
+    let mails = match q.to.as_deref() {
+        Some(to) => outbox.outbox(to),
+        None => outbox.all(),
+    };
+    Ok(Json(json!(mails)))
+}
+
+/// `GET /api/billing/plans`.
+pub async fn plans(State(state): State<AppState>) -> Json<Vec<Plan>> {
+    Json(state.plans.as_ref().clone())
+}

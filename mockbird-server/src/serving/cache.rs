@@ -1,0 +1,89 @@
+//! Compiled projects, by slug. A hit is a read lock and an `Arc` clone: no
+//! database. Any change to a project invalidates its entry; the next request
+//! compiles the new state.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use mockbird_core::engine::Engine;
+use mockbird_core::model::{HttpMethod, Project};
+use mockbird_core::store::{DatabaseService, StoreError};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::metrics::Metrics;
+
+/// A project compiled for serving.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The project as it was compiled.
+    pub project: Project,
+    /// Its engine.
+    pub engine: Engine,
+    /// Each mock's method (to tell an explicit `OPTIONS` mock from `ANY`).
+    pub methods: HashMap<Uuid, HttpMethod>,
+}
+
+/// The cache.
+#[derive(Debug, Default)]
+pub struct SnapshotCache {
+    by_slug: RwLock<HashMap<String, Arc<Snapshot>>>,
+    /// Bumped by every invalidation: a compile that started before one is not cached.
+    generation: AtomicU64,
+}
+
+impl SnapshotCache {
+    /// The snapshot of the project with this slug, compiling it on a miss;
+    /// `None` if there is no such project.
+    pub async fn get(
+        &self,
+        store: &dyn DatabaseService,
+        metrics: &Metrics,
+        slug: &str,
+    ) -> ApiResult<Option<Arc<Snapshot>>> {
+        if let Some(hit) = self.read().get(slug) {
+            metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(Some(hit.clone()));
+        }
+        metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+        let generation = self.generation.load(Ordering::Acquire);
+        let project = match store.project_by_slug(slug).await {
+            Ok(p) => p,
+            Err(StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let bundle = store.project_bundle(project.id).await?;
+        let engine = Engine::from_bundle(&bundle).map_err(ApiError::internal)?;
+        let methods = bundle.mocks.iter().map(|(m, _)| (m.id, m.method)).collect();
+        let snapshot = Arc::new(Snapshot {
+            project: bundle.project,
+            engine,
+            methods,
+        });
+        let mut map = self
+            .by_slug
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.generation.load(Ordering::Acquire) == generation {
+            map.insert(slug.to_owned(), snapshot.clone());
+        }
+        Ok(Some(snapshot))
+    }
+
+    /// Forgets the project's snapshot (under any slug it had).
+    pub fn invalidate(&self, project_id: Uuid) {
+        let mut map = self
+            .by_slug
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        map.retain(|_, s| s.project.id != project_id);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Snapshot>>> {
+        self.by_slug
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

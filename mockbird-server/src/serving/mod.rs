@@ -1,0 +1,256 @@
+//! Serving mocks at `/m/{slug}/{path…}` and `{slug}.{mock domain}/{path…}`.
+
+mod cache;
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http_body_util::{BodyExt, Limited};
+use mockbird_core::engine::Outcome;
+use mockbird_core::model::HttpMethod;
+use mockbird_core::request::MockRequest;
+use mockbird_core::routing::Route;
+
+pub use cache::{Snapshot, SnapshotCache};
+
+use crate::error::ApiError;
+use crate::metrics::RouteClass;
+use crate::state::AppState;
+
+/// Largest request body a mock reads (shared/API.md: 10 MiB).
+pub const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
+
+/// `/m/{slug}` and `/m/{slug}/{*path}`.
+pub async fn by_path(State(state): State<AppState>, req: Request) -> Response {
+    let raw = req.uri().path().strip_prefix("/m/").unwrap_or_default();
+    let (slug, rest) = match raw.split_once('/') {
+        Some((slug, rest)) => (slug.to_owned(), format!("/{rest}")),
+        None => (raw.to_owned(), "/".to_owned()),
+    };
+    serve(state, req, slug, rest, true).await
+}
+
+/// The project slug when `host` is `{slug}.{mock_domain}` (port ignored).
+pub fn slug_from_host<'h>(host: &'h str, mock_domain: &str) -> Option<&'h str> {
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let slug = host.strip_suffix(mock_domain)?.strip_suffix('.')?;
+    (!slug.is_empty() && !slug.contains('.')).then_some(slug)
+}
+
+/// Host-based serving: the whole path is the mock path.
+pub async fn by_host(state: AppState, slug: String, req: Request) -> Response {
+    let rest = req.uri().path().to_owned();
+    serve(state, req, slug, rest, false).await
+}
+
+async fn serve(
+    state: AppState,
+    req: Request,
+    slug: String,
+    path: String,
+    by_path: bool,
+) -> Response {
+    let started = Instant::now();
+    let mut res = answer(&state, req, &slug, path).await;
+    let headers = res.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
+    scope_cookies(headers, by_path.then_some(slug.as_str()));
+    state
+        .metrics
+        .request(RouteClass::Mock, res.status().as_u16());
+    state.metrics.mock_latency(started.elapsed());
+    res
+}
+
+async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Response {
+    let snapshot = match state
+        .snapshots
+        .get(state.store.as_ref(), &state.metrics, slug)
+        .await
+    {
+        Ok(Some(s)) => s,
+        Ok(None) => return ApiError::project_not_found().into_response(),
+        Err(e) => return e.into_response(),
+    };
+    let (parts, body) = req.into_parts();
+    if parts.method == Method::OPTIONS
+        && parts
+            .headers
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        && !has_explicit_options(&snapshot, &path)
+    {
+        return preflight(&parts.headers);
+    }
+    if !snapshot.project.is_public {
+        let allowed = match crate::auth::authenticate(state, &parts.headers).await {
+            Ok(caller) => {
+                caller.key_org.is_none_or(|k| k == snapshot.project.org_id)
+                    && state
+                        .store
+                        .membership(snapshot.project.org_id, caller.user.id)
+                        .await
+                        .is_ok()
+            }
+            Err(_) => false,
+        };
+        if !allowed {
+            return ApiError::unauthorized(
+                "This project is private: send an API key or token of its organization",
+            )
+            .into_response();
+        }
+    }
+    let body = match Limited::new(body, MAX_MOCK_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "Request body exceeds 10 MiB",
+            )
+            .into_response();
+        }
+        Err(_) => return ApiError::bad_request("request body could not be read").into_response(),
+    };
+    let request = MockRequest {
+        method: parts.method,
+        path,
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+    };
+    respond(snapshot.engine.handle(&request)).await
+}
+
+fn has_explicit_options(snapshot: &Snapshot, path: &str) -> bool {
+    match snapshot.engine.route(&Method::OPTIONS, path) {
+        Route::Found { value, .. } => snapshot.methods.get(&value) == Some(&HttpMethod::Options),
+        _ => false,
+    }
+}
+
+fn preflight(headers: &HeaderMap) -> Response {
+    let allow_headers = headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("*"));
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+    );
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    res
+}
+
+async fn respond(outcome: Outcome) -> Response {
+    match outcome {
+        Outcome::Matched(m) => {
+            if !m.delay.is_zero() {
+                tokio::time::sleep(m.delay).await;
+            }
+            let mut res = Response::new(Body::from(m.body));
+            *res.status_mut() = m.status;
+            *res.headers_mut() = m.headers;
+            res
+        }
+        other => {
+            let answer = other
+                .error_answer()
+                .expect("every other outcome has an error answer");
+            let mut res = (answer.status, axum::Json(answer.body)).into_response();
+            if let Some(allow) = answer.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+                res.headers_mut().insert(header::ALLOW, allow);
+            }
+            res
+        }
+    }
+}
+
+/// Rewrites every `Set-Cookie`: `Domain` removed; when served by path, `Path`
+/// set to `/m/{slug}` so a mock can never set cookies for the product itself.
+fn scope_cookies(headers: &mut HeaderMap, path_slug: Option<&str>) {
+    let cookies: Vec<HeaderValue> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    if cookies.is_empty() {
+        return;
+    }
+    headers.remove(header::SET_COOKIE);
+    for cookie in cookies {
+        let Ok(text) = cookie.to_str() else { continue };
+        let mut parts: Vec<String> = text
+            .split(';')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| {
+                let key = p
+                    .split('=')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
+                key != "domain" && (path_slug.is_none() || key != "path")
+            })
+            .collect();
+        if let Some(slug) = path_slug {
+            parts.push(format!("Path=/m/{slug}"));
+        }
+        if let Ok(v) = HeaderValue::from_str(&parts.join("; ")) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_lose_domain_and_get_the_project_path() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("sid=1; Domain=evil.com; Path=/; HttpOnly"),
+        );
+        scope_cookies(&mut h, Some("shop"));
+        assert_eq!(
+            h.get(header::SET_COOKIE).unwrap(),
+            "sid=1; HttpOnly; Path=/m/shop"
+        );
+        let mut h = HeaderMap::new();
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("a=b; domain=x.com; Path=/api"),
+        );
+        scope_cookies(&mut h, None);
+        assert_eq!(h.get(header::SET_COOKIE).unwrap(), "a=b; Path=/api");
+    }
+
+    #[test]
+    fn slug_comes_from_the_first_label_of_the_mock_domain() {
+        assert_eq!(
+            slug_from_host("shop.mocks.test:8080", "mocks.test"),
+            Some("shop")
+        );
+        assert_eq!(slug_from_host("mocks.test", "mocks.test"), None);
+        assert_eq!(slug_from_host("a.b.mocks.test", "mocks.test"), None);
+        assert_eq!(slug_from_host("shop.other.test", "mocks.test"), None);
+    }
+}

@@ -1,0 +1,266 @@
+//! Building the services from the configuration, and serving with hyper-util:
+//! header read timeout, graceful shutdown.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use mockbird_core::model::Plan;
+use mockbird_core::service::{
+    AuthService, EmailService, MockAuthService, MockBillingService, MockEmailService,
+};
+use mockbird_core::store::DatabaseService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::auth::RealAuthService;
+use crate::config::{AuthMode, BillingMode, Config, EmailMode};
+use crate::metrics::Metrics;
+use crate::serving::SnapshotCache;
+use crate::state::{AppState, Settings};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting is wrong.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The store could not be opened.
+    #[error("store: {0}")]
+    Store(#[from] mockbird_core::store::StoreError),
+    /// Binding or file I/O failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+async fn open_store(spec: &str) -> Result<Arc<dyn DatabaseService>, StartError> {
+    if spec == "memory" {
+        return Ok(Arc::new(mockbird_store_memory::MemoryStore::new()));
+    }
+    if let Some(path) = spec.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        return Ok(Arc::new(
+            mockbird_store_sqlite::SqliteStore::open(path).await?,
+        ));
+    }
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        let mut config = mockbird_store_postgres::PostgresConfig::from_url(spec)?;
+        if let Ok(env) = mockbird_store_postgres::PostgresConfig::from_env() {
+            config.max_connections = env.max_connections;
+            config.acquire_timeout = env.acquire_timeout;
+            config.statement_timeout = env.statement_timeout;
+        }
+        return Ok(Arc::new(
+            mockbird_store_postgres::PostgresStore::connect(config).await?,
+        ));
+    }
+    Err(StartError::Config(format!(
+        "--store must be memory, sqlite:PATH or a postgres:// URL, not {spec:?}"
+    )))
+}
+
+/// The JWT secret: given, or read from / generated into `file` (mode 0600).
+fn jwt_secret(config: &Config) -> Result<String, StartError> {
+    if let Some(s) = &config.jwt_secret {
+        if s.len() < 16 {
+            return Err(StartError::Config(
+                "--jwt-secret must be at least 16 characters".into(),
+            ));
+        }
+        return Ok(s.clone());
+    }
+    let file: &Path = &config.secret_file;
+    if let Ok(existing) = std::fs::read_to_string(file) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 16 {
+            return Ok(existing);
+        }
+    }
+    let secret = mockbird_core::token::random_hex(32);
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(file)?;
+        f.write_all(secret.as_bytes())?;
+        f.sync_all()?;
+    }
+    tracing::info!(file = %file.display(), "generated a JWT secret");
+    Ok(secret)
+}
+
+fn plans(config: &Config) -> Result<Vec<Plan>, StartError> {
+    let plans = match &config.plans {
+        None => Plan::defaults(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)?;
+            serde_json::from_str(&text)
+                .map_err(|e| StartError::Config(format!("--plans {}: {e}", path.display())))?
+        }
+    };
+    if !plans.iter().any(|p| p.tier == config.default_plan) {
+        return Err(StartError::Config(format!(
+            "--default-plan {} is not one of the plans",
+            config.default_plan
+        )));
+    }
+    Ok(plans)
+}
+
+/// Builds the shared state: store, services, plans, caches.
+pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
+    let store = open_store(&config.store).await?;
+    let auth: Arc<dyn AuthService> = match config.auth {
+        AuthMode::Mock => Arc::new(MockAuthService::default()),
+        AuthMode::Real => Arc::new(RealAuthService::new(
+            jwt_secret(config)?.as_bytes(),
+            config.hash_concurrency,
+        )),
+    };
+    let (email, outbox): (Arc<dyn EmailService>, Option<Arc<MockEmailService>>) = match config.email
+    {
+        EmailMode::Mock => {
+            let mock = Arc::new(MockEmailService::new());
+            let outbox = config.expose_outbox.then(|| mock.clone());
+            (mock, outbox)
+        }
+        EmailMode::Smtp => {
+            return Err(StartError::Config(
+                "--email smtp is not available in this build yet; use --email mock".into(),
+            ));
+        }
+    };
+    let billing: Arc<dyn mockbird_core::service::BillingService> = match config.billing {
+        BillingMode::Mock => Arc::new(MockBillingService::default()),
+        BillingMode::Stripe => {
+            return Err(StartError::Config(
+                "--billing stripe is not available in this build yet; use --billing mock".into(),
+            ));
+        }
+    };
+    Ok(AppState {
+        store,
+        auth,
+        email,
+        outbox,
+        billing,
+        plans: Arc::new(plans(config)?),
+        settings: Arc::new(Settings {
+            public_url: config.public_url(),
+            mock_domain: config.mock_domain.clone(),
+            default_plan: config.default_plan.clone(),
+        }),
+        snapshots: Arc::new(SnapshotCache::default()),
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+/// A server accepting connections.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    state: AppState,
+}
+
+impl RunningServer {
+    /// The bound address (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (tests read the outbox through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting, lets open requests finish (up to 10 s), and returns.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Runs until SIGINT or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_signal(self) {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("install SIGTERM handler");
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+        self.shutdown().await;
+    }
+}
+
+/// Builds everything from `config`, binds, logs what runs as a mock, and serves.
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    let state = build_state(&config).await?;
+    let app = crate::routes::router(
+        state.clone(),
+        Duration::from_secs(config.request_timeout_secs.max(1)),
+    );
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let mode = |mock: bool| if mock { "MOCK" } else { "real" };
+    tracing::info!(
+        %addr,
+        store = state.store.backend(),
+        auth = mode(state.auth.is_mock()),
+        billing = mode(state.billing.is_mock()),
+        email = mode(state.email.is_mock()),
+        "mockbird-server listening"
+    );
+    let (stop, mut stopped) = watch::channel(false);
+    let header_timeout = Duration::from_secs(config.header_timeout_secs.max(1));
+    let task = tokio::spawn(async move {
+        let graceful = GracefulShutdown::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _peer)) = accepted else { continue };
+                    let _ = stream.set_nodelay(true);
+                    let service = TowerToHyperService::new(app.clone());
+                    let mut builder = hyper::server::conn::http1::Builder::new();
+                    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+                    let conn = builder.serve_connection(TokioIo::new(stream), service);
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = conn.await {
+                            tracing::debug!(error = %e, "connection ended");
+                        }
+                    });
+                }
+                _ = stopped.changed() => break,
+            }
+        }
+        drop(listener);
+        if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections still open after 10 s; closing");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        stop,
+        task,
+        state,
+    })
+}

@@ -1,0 +1,60 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use mockbird_core::model::Plan;
+use mockbird_core::service::{AuthService, BillingService, EmailService, MockEmailService};
+use mockbird_core::store::DatabaseService;
+
+use crate::metrics::Metrics;
+use crate::serving::SnapshotCache;
+
+/// Settings handlers read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Public base URL without a trailing slash.
+    pub public_url: String,
+    /// Domain for host-based serving (`{slug}.{domain}`).
+    pub mock_domain: Option<String>,
+    /// Plan of new organizations.
+    pub default_plan: String,
+}
+
+/// The server's shared state (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Persistence.
+    pub store: Arc<dyn DatabaseService>,
+    /// Passwords and access tokens.
+    pub auth: Arc<dyn AuthService>,
+    /// Outgoing email.
+    pub email: Arc<dyn EmailService>,
+    /// The mock email service's outbox, when `--expose-outbox` and mock email.
+    pub outbox: Option<Arc<MockEmailService>>,
+    /// Payments.
+    pub billing: Arc<dyn BillingService>,
+    /// Plans on offer.
+    pub plans: Arc<Vec<Plan>>,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Compiled projects for serving.
+    pub snapshots: Arc<SnapshotCache>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// The plan called `tier`, or the default plan.
+    pub fn plan(&self, tier: &str) -> Option<&Plan> {
+        self.plans.iter().find(|p| p.tier == tier)
+    }
+
+    /// The endpoint cap of an organization's plan (`None` = unlimited).
+    pub async fn endpoint_limit(
+        &self,
+        org_id: uuid::Uuid,
+    ) -> Result<Option<u32>, crate::error::ApiError> {
+        let org = self.store.org(org_id).await?;
+        Ok(self.plan(&org.plan).and_then(|p| p.endpoint_limit))
+    }
+}
