@@ -209,14 +209,17 @@ impl RunningServer {
 }
 
 /// Builds everything from `config`, binds, logs what runs as a mock, and serves.
-pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    if config.public_url.is_none() {
+        config.public_url = Some(format!("http://{addr}"));
+    }
     let state = build_state(&config).await?;
     let app = crate::routes::router(
         state.clone(),
         Duration::from_secs(config.request_timeout_secs.max(1)),
     );
-    let listener = TcpListener::bind(config.listen).await?;
-    let addr = listener.local_addr()?;
     let mode = |mock: bool| if mock { "MOCK" } else { "real" };
     tracing::info!(
         %addr,

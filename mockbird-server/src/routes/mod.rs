@@ -113,7 +113,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found()
+    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint")
 }
 
 async fn method_not_allowed() -> ApiError {

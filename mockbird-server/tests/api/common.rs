@@ -1,0 +1,143 @@
+//! A real server on 127.0.0.1:0 with a fresh store, and a client for it.
+
+use mockbird_server::{Config, RunningServer, start};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+
+/// A running server and an HTTP client.
+pub(crate) struct App {
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
+    _server: RunningServer,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    /// On a fresh SQLite file (the product's default store).
+    pub(crate) async fn start() -> App {
+        Self::start_with(|_| {}).await
+    }
+
+    /// On a fresh SQLite file, with `tweak` applied to the configuration.
+    pub(crate) async fn start_with(tweak: impl FnOnce(&mut Config)) -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests();
+        config.store = format!("sqlite:{}", dir.path().join("mockbird.db").display());
+        tweak(&mut config);
+        let server = start(config).await.expect("server starts");
+        App {
+            base: format!("http://{}", server.addr()),
+            http: reqwest::Client::new(),
+            _server: server,
+            _dir: dir,
+        }
+    }
+
+    pub(crate) fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    /// Registers a user; returns (access token, user id, refresh token).
+    pub(crate) async fn register(&self, email: &str) -> (String, String, String) {
+        let res = self
+            .req(Method::POST, "/api/auth/register")
+            .json(&json!({"email": email, "password": "correct horse", "name": email.split('@').next().unwrap()}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
+        let v: Value = res.json().await.unwrap();
+        (
+            v["session"]["accessToken"].as_str().unwrap().to_owned(),
+            v["user"]["id"].as_str().unwrap().to_owned(),
+            v["session"]["refreshToken"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Sends `body` (if any) with a Bearer token; returns status and JSON (Null when empty).
+    pub(crate) async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.req(method, path);
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Creates a project, a mock and a default response; returns (project, mock) JSON.
+    pub(crate) async fn project_with_mock(
+        &self,
+        token: &str,
+        slug: &str,
+        path: &str,
+        body: &str,
+    ) -> (Value, Value) {
+        let (s, project) = self
+            .call(
+                token,
+                Method::POST,
+                "/api/projects",
+                Some(json!({"name": slug, "slug": slug, "isPublic": true})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{project}");
+        let pid = project["id"].as_str().unwrap();
+        let (s, mock) = self
+            .call(
+                token,
+                Method::POST,
+                &format!("/api/projects/{pid}/mocks"),
+                Some(json!({"name": "m", "path": path, "method": "GET"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{mock}");
+        let mid = mock["id"].as_str().unwrap();
+        let (s, r) = self
+            .call(
+                token,
+                Method::POST,
+                &format!("/api/mocks/{mid}/responses"),
+                Some(json!({"statusCode": 200, "body": body, "isDefault": true})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        (project, mock)
+    }
+}
+
+/// A fresh database on `MOCKBIRD_TEST_POSTGRES_URL`, as a URL; `None` (noted)
+/// when the variable is unset, a panic when it is unset under CI.
+pub(crate) async fn postgres_database() -> Option<String> {
+    use sqlx::Connection;
+    let url = match std::env::var("MOCKBIRD_TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("CI requires MOCKBIRD_TEST_POSTGRES_URL")
+        }
+        Err(_) => {
+            eprintln!("skipped: MOCKBIRD_TEST_POSTGRES_URL not set");
+            return None;
+        }
+    };
+    let name = format!("mockbird_server_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&url)
+        .await
+        .expect("connect to test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let (base, _) = url.rsplit_once('/').expect("URL has a database");
+    Some(format!("{base}/{name}"))
+}

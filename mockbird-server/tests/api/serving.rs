@@ -1,0 +1,250 @@
+//! `/m/`: every row of the serving table, CORS, cookies, private projects, forcing, clock.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::App;
+
+#[tokio::test]
+async fn serving_table_cors_cookies_forcing_and_clock() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("srv@example.com").await;
+    let (_, mock) = app
+        .project_with_mock(&t, "srv", "/items/{id}", "{{now format='yyyy'}}")
+        .await;
+    let mid = mock["id"].as_str().unwrap();
+    app.call(
+        &t,
+        Method::PUT,
+        &format!("/api/mocks/{mid}/responses/{}", {
+            let (_, r) = app
+                .call(
+                    &t,
+                    Method::GET,
+                    &format!("/api/mocks/{mid}/responses"),
+                    None,
+                )
+                .await;
+            r[0]["id"].as_str().unwrap().to_owned()
+        }),
+        Some(json!({"headers": {"Set-Cookie": "sid=1; Domain=example.com; Path=/"}})),
+    )
+    .await;
+    let (_, other) = app.call(&t, Method::POST, &format!("/api/mocks/{mid}/responses"), Some(json!({"name": "broken", "statusCode": 503, "body": "down", "conditions": [{"type": "query", "field": "fail", "operator": "exists"}]}))).await;
+    assert_eq!(other["statusCode"], 503);
+
+    let get = |path: &str| app.req(Method::GET, path);
+    let res = get("/m/srv/items/1")
+        .header("x-mockbird-now", "1999-12-31T23:00:00Z")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["set-cookie"],
+        "sid=1; Path=/m/srv",
+        "Domain dropped, path scoped"
+    );
+    assert_eq!(res.text().await.unwrap(), "1999");
+    let res = get("/m/srv/items/1")
+        .header("x-mockbird-response", "broken")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "forced, conditions ignored"
+    );
+    let res = get("/m/srv/items/1")
+        .header("x-mockbird-response", "nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    for (method, path, status, code) in [
+        (Method::GET, "/m/unknown/x", 404, "PROJECT_NOT_FOUND"),
+        (Method::GET, "/m/srv/nothing", 404, "MOCK_NOT_FOUND"),
+        (Method::DELETE, "/m/srv/items/1", 405, "METHOD_NOT_ALLOWED"),
+    ] {
+        let res = app.req(method, path).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "{path}");
+        assert_eq!(res.headers()["access-control-allow-origin"], "*");
+        if status == 405 {
+            assert_eq!(res.headers()["allow"], "GET");
+        }
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"], code);
+    }
+
+    // A preflight needs no credentials and gets CORS answers.
+    let res = app
+        .req(Method::OPTIONS, "/m/srv/items/1")
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-custom")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(
+        res.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    assert_eq!(res.headers()["access-control-allow-headers"], "x-custom");
+
+    // No response qualifies and none is default → 404 listing the failed condition.
+    let (s, _) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/mocks/{mid}"),
+            Some(json!({"path": "/only/{id}"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, list) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/mocks/{mid}/responses"),
+            None,
+        )
+        .await;
+    let default_id = list[0]["id"].as_str().unwrap();
+    app.call(
+        &t,
+        Method::DELETE,
+        &format!("/api/mocks/{mid}/responses/{default_id}"),
+        None,
+    )
+    .await;
+    let res = get("/m/srv/only/1").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["error"], "NO_MATCHING_RESPONSE");
+    assert!(v["message"].as_str().unwrap().contains("fail"), "{v}");
+}
+
+#[tokio::test]
+async fn private_projects_need_credentials_of_their_organization() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("priv@example.com").await;
+    let (other, _, _) = app.register("other@example.com").await;
+    let (project, _) = app
+        .project_with_mock(&t, "private-one", "/a", "secret")
+        .await;
+    let pid = project["id"].as_str().unwrap();
+    let (s, _) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/projects/{pid}"),
+            Some(json!({"isPublic": false})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let res = app
+        .req(Method::GET, "/m/private-one/a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app
+        .req(Method::GET, "/m/private-one/a")
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "a non-member's token"
+    );
+    let res = app
+        .req(Method::GET, "/m/private-one/a")
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "secret");
+    let (_, key) = app
+        .call(&t, Method::POST, "/api/keys", Some(json!({"name": "k"})))
+        .await;
+    let res = app
+        .req(Method::GET, "/m/private-one/a")
+        .header("x-api-key", key["key"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn delays_and_oversized_bodies() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("slow@example.com").await;
+    let (_, mock) = app.project_with_mock(&t, "slow", "/s", "ok").await;
+    let mid = mock["id"].as_str().unwrap();
+    app.call(
+        &t,
+        Method::PUT,
+        &format!("/api/mocks/{mid}"),
+        Some(json!({"responseDelay": 300, "method": "ANY"})),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let res = app.req(Method::GET, "/m/slow/s").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let big = vec![b'x'; 10 * 1024 * 1024 + 1];
+    let res = app
+        .req(Method::POST, "/m/slow/s")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let api_big = format!("{{\"name\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let res = app
+        .req(Method::POST, "/api/projects")
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body(api_big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["error"], "PAYLOAD_TOO_LARGE");
+}
+
+#[tokio::test]
+async fn slowloris_connections_are_closed_at_the_header_timeout() {
+    let app = App::start_with(|c| c.header_timeout_secs = 1).await;
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server closed the half-sent request");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    // The server is still fine.
+    let res = app.req(Method::GET, "/healthz").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
