@@ -22,6 +22,41 @@ use crate::metrics::RouteClass;
 use crate::serving;
 use crate::state::AppState;
 
+/// A slug from `name` (or `fallback` when nothing of it is usable): as is when
+/// free, else with a random suffix, trying a few times.
+pub(crate) async fn unique_slug<F, Fut>(
+    name: &str,
+    fallback: &str,
+    taken: F,
+) -> Result<String, ApiError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let base = mockbird_core::model::slugify(name);
+    let base: String = base
+        .chars()
+        .take(50)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned();
+    let base = if base.is_empty() {
+        fallback.to_owned()
+    } else {
+        base
+    };
+    if !taken(base.clone()).await {
+        return Ok(base);
+    }
+    for _ in 0..10 {
+        let candidate = format!("{base}-{}", mockbird_core::token::random_hex(3));
+        if !taken(candidate.clone()).await {
+            return Ok(candidate);
+        }
+    }
+    Err(ApiError::internal("no free slug"))
+}
+
 /// Largest `/api` request body (shared/API.md: 2 MiB).
 pub const MAX_API_BODY: usize = 2 * 1024 * 1024;
 

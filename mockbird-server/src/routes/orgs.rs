@@ -7,7 +7,7 @@ use chrono::Duration;
 use http::StatusCode;
 use mockbird_core::ValidationError;
 use mockbird_core::model::{
-    MemberInfo, NewInvitation, NewOrganization, Organization, Role, slugify, validate_email,
+    MemberInfo, NewInvitation, NewOrganization, Organization, Role, validate_email,
 };
 use mockbird_core::service::Email;
 use mockbird_core::token;
@@ -53,37 +53,16 @@ pub async fn create(
     let slug = match body.slug {
         Some(s) => s,
         None => {
-            let base = slugify(&name);
-            let base = if base.is_empty() {
-                "org".to_owned()
-            } else {
-                base
-            };
-            unique_org_slug(&state, &base).await?
+            super::unique_slug(&name, "org", |s| {
+                let store = state.store.clone();
+                async move { store.org_by_slug(&s).await.is_ok() }
+            })
+            .await?
         }
     };
     let new = NewOrganization::new(&name, &slug, &state.settings.default_plan, caller.user.id)?;
     let org = state.store.create_org(new).await?;
     Ok((StatusCode::CREATED, Json(org)))
-}
-
-async fn unique_org_slug(state: &AppState, base: &str) -> ApiResult<String> {
-    let base: String = base
-        .chars()
-        .take(50)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned();
-    if state.store.org_by_slug(&base).await.is_err() {
-        return Ok(base);
-    }
-    for _ in 0..10 {
-        let candidate = format!("{base}-{}", token::random_hex(3));
-        if state.store.org_by_slug(&candidate).await.is_err() {
-            return Ok(candidate);
-        }
-    }
-    Err(ApiError::internal("no free organization slug"))
 }
 
 /// `GET /api/orgs/{id}`.

@@ -6,10 +6,9 @@ use axum::response::IntoResponse;
 use http::StatusCode;
 use mockbird_core::ValidationError;
 use mockbird_core::model::{
-    ExportDocument, NewProject, Project, ProjectPatch, Role, slugify, validate_slug,
+    ExportDocument, NewProject, Project, ProjectPatch, Role, validate_slug,
 };
 use mockbird_core::store::StoreError;
-use mockbird_core::token;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -91,28 +90,11 @@ async fn choose_slug(state: &AppState, wanted: Option<&str>, name: &str) -> ApiR
         validate_slug(&mut errors, "slug", slug);
         return errors.into_result(slug.to_owned()).map_err(Into::into);
     }
-    let base = slugify(name);
-    let base: String = base
-        .chars()
-        .take(50)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned();
-    let base = if base.is_empty() {
-        "project".to_owned()
-    } else {
-        base
-    };
-    if state.store.project_by_slug(&base).await.is_err() {
-        return Ok(base);
-    }
-    for _ in 0..10 {
-        let candidate = format!("{base}-{}", token::random_hex(3));
-        if state.store.project_by_slug(&candidate).await.is_err() {
-            return Ok(candidate);
-        }
-    }
-    Err(ApiError::internal("no free project slug"))
+    super::unique_slug(name, "project", |s| {
+        let store = state.store.clone();
+        async move { store.project_by_slug(&s).await.is_ok() }
+    })
+    .await
 }
 
 fn slug_conflict(slug: &str) -> impl Fn(StoreError) -> ApiError + '_ {
