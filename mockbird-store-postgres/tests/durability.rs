@@ -1,4 +1,7 @@
 //! A writer process killed with SIGKILL mid-stream loses no acknowledged write.
+//!
+//! `harness = false`: this binary is the parent check, and — started by the
+//! parent with `MOCKBIRD_CRASH_CHILD_PROJECT` set — the writer it kills.
 
 mod common;
 
@@ -9,25 +12,19 @@ use mockbird_store_postgres::{PostgresConfig, PostgresStore};
 
 const DB_ENV: &str = "MOCKBIRD_CRASH_POSTGRES_DATABASE";
 
-/// The child: only does anything when the parent test starts it.
-#[tokio::test]
-#[ignore = "child process of killed_writers_lose_no_acknowledged_write"]
-async fn crash_writer_child() {
-    let (Ok(project), Ok(database)) = (std::env::var(crash::CHILD_ENV), std::env::var(DB_ENV))
-    else {
-        return;
-    };
-    let url = common::test_url().expect("child runs with the test URL");
-    let config = PostgresConfig::from_url(&url)
-        .unwrap()
-        .with_database(&database);
-    let store = PostgresStore::connect(config).await.expect("connect");
-    crash::write_until_killed(Arc::new(store), project.parse().expect("project id")).await;
-}
-
-#[test]
-fn killed_writers_lose_no_acknowledged_write() {
+fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
+    if let (Ok(project), Ok(database)) = (std::env::var(crash::CHILD_ENV), std::env::var(DB_ENV)) {
+        rt.block_on(async {
+            let url = common::test_url().expect("child runs with the test URL");
+            let config = PostgresConfig::from_url(&url)
+                .unwrap()
+                .with_database(&database);
+            let store = PostgresStore::connect(config).await.expect("connect");
+            crash::write_until_killed(Arc::new(store), project.parse().expect("project id")).await;
+        });
+        return;
+    }
     let Some(config) = rt.block_on(common::fresh_config()) else {
         return;
     };
@@ -40,7 +37,7 @@ fn killed_writers_lose_no_acknowledged_write() {
         let store: testkit::Store = Arc::new(PostgresStore::connect(config.clone()).await.unwrap());
         testkit::tenant(&store, "crash").await.2.id
     });
-    let acks = crash::kill_writers("crash_writer_child", project, &[(DB_ENV, database)], 25);
+    let acks = crash::kill_writers(project, &[(DB_ENV, database)], 25);
     assert_eq!(acks.kills, 25);
     rt.block_on(async {
         let store = PostgresStore::connect(config)
@@ -48,8 +45,8 @@ fn killed_writers_lose_no_acknowledged_write() {
             .expect("reconnect after the kills");
         crash::verify(Arc::new(store), project, &acks).await;
     });
-    eprintln!(
-        "{} kills, {} logs and {} mocks acknowledged, all found",
+    println!(
+        "killed_writers_lose_no_acknowledged_write (postgres): {} kills, {} logs and {} mocks acknowledged, all found",
         acks.kills,
         acks.logs.len(),
         acks.mocks.len()

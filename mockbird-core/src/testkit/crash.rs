@@ -3,9 +3,10 @@
 //! SIGKILL at a random moment, many times, then reopens the store and looks
 //! for every acknowledged write.
 //!
-//! A store's test file holds two tests: an `#[ignore]`d child test that calls
-//! [`write_until_killed`] when [`CHILD_ENV`] is set, and the parent test that
-//! calls [`kill_writers`] then [`verify`].
+//! A store's durability test is a `harness = false` test binary whose `main`
+//! is the child when [`CHILD_ENV`] is set (it calls [`write_until_killed`])
+//! and otherwise the parent (it calls [`kill_writers`], which re-runs the same
+//! binary as the child, then [`verify`]).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -53,27 +54,15 @@ pub async fn write_until_killed(store: Store, project_id: Uuid) {
     }
 }
 
-/// Parent side: `rounds` times, runs this test binary's `child_test` (with
+/// Parent side: `rounds` times, runs this test binary as the child (with
 /// `env` plus [`CHILD_ENV`]) and SIGKILLs it after a random number (1–60) of
 /// acknowledged writes.
-pub fn kill_writers(
-    child_test: &str,
-    project_id: Uuid,
-    env: &[(&str, String)],
-    rounds: usize,
-) -> Acks {
+pub fn kill_writers(project_id: Uuid, env: &[(&str, String)], rounds: usize) -> Acks {
     let exe = std::env::current_exe().expect("test binary path");
     let mut acks = Acks::default();
     let mut rng = rand::rng();
     for _ in 0..rounds {
         let mut child = Command::new(&exe)
-            .args([
-                child_test,
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
             .env(CHILD_ENV, project_id.to_string())
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
