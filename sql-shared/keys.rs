@@ -16,17 +16,7 @@ use crate::dialect::{id, ts};
 impl ApiKeyStore for Store {
     async fn create_api_key(&self, key: NewApiKey) -> StoreResult<ApiKey> {
         self.org(key.org_id).await?;
-        let created = ApiKey {
-            id: Uuid::new_v4(),
-            org_id: key.org_id,
-            user_id: key.user_id,
-            name: key.name,
-            prefix: key.prefix,
-            key_hash: key.key_hash,
-            last_used_at: None,
-            expires_at: key.expires_at.map(clock::truncate),
-            created_at: clock::now(),
-        };
+        let created = ApiKey::create(key);
         sqlx::query(
             "INSERT INTO api_keys (id, org_id, user_id, name, prefix, key_hash, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

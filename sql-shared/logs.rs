@@ -22,14 +22,14 @@ use crate::dialect::{self, Db, get_id, id, ts};
 pub const LOG_BATCH_ROWS: usize = 500;
 
 /// The columns of a stored log, as `convert::request_log` reads them.
-fn log_columns() -> String {
+static LOG_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "id, mock_id, project_id, request_method, request_path, request_headers, request_query, \
          request_body, request_body_truncated, response_id, response_status, response_time_ms, \
          {}, user_agent, created_at",
         dialect::LOG_IP_COLUMN
     )
-}
+});
 
 /// Which of `ids` exist in `table`.
 async fn existing(tx: &mut Tx, table: &str, ids: HashSet<Uuid>) -> StoreResult<HashSet<Uuid>> {
@@ -165,7 +165,7 @@ impl LogStore for Store {
             .fetch_one(self.reader())
             .await
             .map_err(backend)?;
-        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {} FROM request_logs", log_columns()));
+        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {} FROM request_logs", *LOG_COLUMNS));
         push_filter(&mut qb, scope, Some(&query));
         qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
             .push_bind(i64::from(query.limit))
@@ -186,7 +186,7 @@ impl LogStore for Store {
         since: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<RequestLog>> {
-        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {} FROM request_logs", log_columns()));
+        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {} FROM request_logs", *LOG_COLUMNS));
         push_filter(&mut qb, scope, None);
         qb.push(" AND created_at >= ")
             .push_bind(ts(since))

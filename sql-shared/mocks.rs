@@ -31,20 +31,7 @@ pub(crate) async fn org_mock_count(tx: &mut Tx, org_id: Uuid) -> StoreResult<u64
 
 /// Inserts a mock inside `tx`; conflict on the same (project, path, method).
 pub(crate) async fn insert_mock(tx: &mut Tx, project_id: Uuid, def: MockDef) -> StoreResult<Mock> {
-    let now = clock::now();
-    let mock = Mock {
-        id: Uuid::new_v4(),
-        project_id,
-        name: def.name,
-        path: def.path,
-        method: def.method,
-        description: def.description,
-        is_active: def.is_active,
-        response_type: def.response_type,
-        response_delay: def.response_delay,
-        created_at: now,
-        updated_at: now,
-    };
+    let mock = Mock::create(project_id, def);
     sqlx::query(
         "INSERT INTO mocks (id, project_id, name, path, method, description, is_active, \
          response_type, response_delay_ms, created_at, updated_at) \
@@ -59,7 +46,7 @@ pub(crate) async fn insert_mock(tx: &mut Tx, project_id: Uuid, def: MockDef) -> 
     .bind(mock.is_active)
     .bind(mock.response_type.as_str())
     .bind(i64::from(mock.response_delay))
-    .bind(ts(now))
+    .bind(ts(mock.created_at))
     .execute(&mut **tx)
     .await
     .map_err(|e| write_err(e, "mock", format!("{} {}", mock.method, mock.path)))?;
@@ -76,18 +63,7 @@ pub(crate) async fn insert_response(
     if def.is_default {
         clear_default(tx, mock_id, None).await?;
     }
-    let response = MockResponse {
-        id: Uuid::new_v4(),
-        mock_id,
-        name: def.name,
-        status_code: def.status_code,
-        headers: def.headers,
-        body: def.body,
-        conditions: def.conditions,
-        weight: def.weight,
-        is_default: def.is_default,
-        created_at: clock::now(),
-    };
+    let response = MockResponse::create(mock_id, def);
     sqlx::query(
         "INSERT INTO mock_responses (id, mock_id, name, status_code, headers, body, conditions, \
          weight, is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -256,17 +256,7 @@ impl OrgStore for Store {
 
     async fn create_invitation(&self, inv: NewInvitation) -> StoreResult<Invitation> {
         self.org(inv.org_id).await?;
-        let created = Invitation {
-            id: Uuid::new_v4(),
-            org_id: inv.org_id,
-            email: inv.email,
-            role: inv.role,
-            token_hash: inv.token_hash,
-            invited_by: inv.invited_by,
-            expires_at: clock::truncate(inv.expires_at),
-            accepted_at: None,
-            created_at: clock::now(),
-        };
+        let created = Invitation::create(inv);
         sqlx::query(
             "INSERT INTO invitations (id, org_id, email, role, token_hash, invited_by, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -15,16 +15,7 @@ use crate::dialect::{get_id, id, ts};
 #[async_trait]
 impl SessionStore for Store {
     async fn create_refresh_token(&self, token: NewRefreshToken) -> StoreResult<RefreshToken> {
-        let created = RefreshToken {
-            id: Uuid::new_v4(),
-            user_id: token.user_id,
-            family_id: token.family_id,
-            token_hash: token.token_hash,
-            expires_at: clock::truncate(token.expires_at),
-            used_at: None,
-            revoked_at: None,
-            created_at: clock::now(),
-        };
+        let created = RefreshToken::create(token);
         sqlx::query(
             "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",

@@ -135,20 +135,7 @@ impl State {
 
     /// Inserts a mock (uniqueness already checked).
     pub(crate) fn insert_mock(&mut self, project_id: Uuid, def: MockDef) -> Mock {
-        let now = mockbird_core::clock::now();
-        let mock = Mock {
-            id: Uuid::new_v4(),
-            project_id,
-            name: def.name,
-            path: def.path,
-            method: def.method,
-            description: def.description,
-            is_active: def.is_active,
-            response_type: def.response_type,
-            response_delay: def.response_delay,
-            created_at: now,
-            updated_at: now,
-        };
+        let mock = Mock::create(project_id, def);
         let row = self.seq(mock.clone());
         self.mocks.insert(mock.id, row);
         self.touch_project(project_id);
@@ -160,18 +147,7 @@ impl State {
         if def.is_default {
             self.clear_default(mock_id, None);
         }
-        let response = MockResponse {
-            id: Uuid::new_v4(),
-            mock_id,
-            name: def.name,
-            status_code: def.status_code,
-            headers: def.headers,
-            body: def.body,
-            conditions: def.conditions,
-            weight: def.weight,
-            is_default: def.is_default,
-            created_at: mockbird_core::clock::now(),
-        };
+        let response = MockResponse::create(mock_id, def);
         let row = self.seq(response.clone());
         self.responses.insert(response.id, row);
         response

@@ -268,17 +268,7 @@ impl OrgStore for MemoryStore {
         {
             return Err(StoreError::conflict("invitation", "token"));
         }
-        let created = Invitation {
-            id: Uuid::new_v4(),
-            org_id: inv.org_id,
-            email: inv.email,
-            role: inv.role,
-            token_hash: inv.token_hash,
-            invited_by: inv.invited_by,
-            expires_at: inv.expires_at,
-            accepted_at: None,
-            created_at: clock::now(),
-        };
+        let created = Invitation::create(inv);
         let row = s.seq(created.clone());
         s.invitations.insert(created.id, row);
         Ok(created)
@@ -686,17 +676,7 @@ impl ApiKeyStore for MemoryStore {
         if s.keys.values().any(|k| k.row.key_hash == key.key_hash) {
             return Err(StoreError::conflict("api key", &key.prefix));
         }
-        let created = ApiKey {
-            id: Uuid::new_v4(),
-            org_id: key.org_id,
-            user_id: key.user_id,
-            name: key.name,
-            prefix: key.prefix,
-            key_hash: key.key_hash,
-            last_used_at: None,
-            expires_at: key.expires_at,
-            created_at: clock::now(),
-        };
+        let created = ApiKey::create(key);
         let row = s.seq(created.clone());
         s.keys.insert(created.id, row);
         Ok(created)
@@ -758,16 +738,7 @@ impl SessionStore for MemoryStore {
         if s.refresh.values().any(|t| t.token_hash == token.token_hash) {
             return Err(StoreError::conflict("refresh token", "hash"));
         }
-        let created = RefreshToken {
-            id: Uuid::new_v4(),
-            user_id: token.user_id,
-            family_id: token.family_id,
-            token_hash: token.token_hash,
-            expires_at: clock::truncate(token.expires_at),
-            used_at: None,
-            revoked_at: None,
-            created_at: clock::now(),
-        };
+        let created = RefreshToken::create(token);
         s.refresh.insert(created.id, created.clone());
         Ok(created)
     }

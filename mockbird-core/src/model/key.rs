@@ -45,3 +45,20 @@ pub struct NewApiKey {
     /// Unusable after this.
     pub expires_at: Option<DateTime<Utc>>,
 }
+
+impl ApiKey {
+    /// A new, never-used key with a fresh id, created now.
+    pub fn create(key: NewApiKey) -> Self {
+        ApiKey {
+            id: Uuid::new_v4(),
+            org_id: key.org_id,
+            user_id: key.user_id,
+            name: key.name,
+            prefix: key.prefix,
+            key_hash: key.key_hash,
+            last_used_at: None,
+            expires_at: key.expires_at.map(crate::clock::truncate),
+            created_at: crate::clock::now(),
+        }
+    }
+}

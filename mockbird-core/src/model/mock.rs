@@ -179,6 +179,24 @@ pub struct Mock {
 }
 
 impl Mock {
+    /// A new stored mock made from a validated definition, with a fresh id, created now.
+    pub fn create(project_id: Uuid, def: MockDef) -> Self {
+        let now = crate::clock::now();
+        Mock {
+            id: Uuid::new_v4(),
+            project_id,
+            name: def.name,
+            path: def.path,
+            method: def.method,
+            description: def.description,
+            is_active: def.is_active,
+            response_type: def.response_type,
+            response_delay: def.response_delay,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The mock's fields as a definition, e.g. to apply a partial update and revalidate.
     pub fn to_spec(&self) -> MockSpec {
         MockSpec {

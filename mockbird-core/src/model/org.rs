@@ -170,3 +170,20 @@ pub struct NewInvitation {
     /// Unusable after this.
     pub expires_at: DateTime<Utc>,
 }
+
+impl Invitation {
+    /// A new, open invitation with a fresh id, created now.
+    pub fn create(inv: NewInvitation) -> Self {
+        Invitation {
+            id: Uuid::new_v4(),
+            org_id: inv.org_id,
+            email: inv.email,
+            role: inv.role,
+            token_hash: inv.token_hash,
+            invited_by: inv.invited_by,
+            expires_at: crate::clock::truncate(inv.expires_at),
+            accepted_at: None,
+            created_at: crate::clock::now(),
+        }
+    }
+}

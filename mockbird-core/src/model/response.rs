@@ -36,6 +36,22 @@ pub struct MockResponse {
 }
 
 impl MockResponse {
+    /// A new stored response made from a validated definition, with a fresh id, created now.
+    pub fn create(mock_id: Uuid, def: ResponseDef) -> Self {
+        MockResponse {
+            id: Uuid::new_v4(),
+            mock_id,
+            name: def.name,
+            status_code: def.status_code,
+            headers: def.headers,
+            body: def.body,
+            conditions: def.conditions,
+            weight: def.weight,
+            is_default: def.is_default,
+            created_at: crate::clock::now(),
+        }
+    }
+
     /// The validated definition this response was made from.
     pub fn to_def(&self) -> ResponseDef {
         ResponseDef {

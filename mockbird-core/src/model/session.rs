@@ -57,3 +57,19 @@ pub struct ResetToken {
     /// When it was made.
     pub created_at: DateTime<Utc>,
 }
+
+impl RefreshToken {
+    /// A new, unused, unrevoked token with a fresh id, created now.
+    pub fn create(token: NewRefreshToken) -> Self {
+        RefreshToken {
+            id: Uuid::new_v4(),
+            user_id: token.user_id,
+            family_id: token.family_id,
+            token_hash: token.token_hash,
+            expires_at: crate::clock::truncate(token.expires_at),
+            used_at: None,
+            revoked_at: None,
+            created_at: crate::clock::now(),
+        }
+    }
+}
