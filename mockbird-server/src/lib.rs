@@ -21,6 +21,7 @@
 //! ```
 
 pub mod auth;
+mod body;
 pub mod config;
 pub mod error;
 pub mod extract;

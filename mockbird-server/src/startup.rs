@@ -22,7 +22,7 @@ use crate::auth::RealAuthService;
 use crate::config::{AuthMode, BillingMode, Config, EmailMode};
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
-use crate::state::{AppState, Settings};
+use crate::state::{AppState, Services, Settings};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +145,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             ));
         }
     };
-    Ok(AppState {
+    Ok(AppState::new(Services {
         store,
         auth,
         email,
@@ -159,7 +159,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         }),
         snapshots: Arc::new(SnapshotCache::default()),
         metrics: Arc::new(Metrics::default()),
-    })
+    }))
 }
 
 /// A server accepting connections.
@@ -216,7 +216,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         config.public_url = Some(format!("http://{addr}"));
     }
     let state = build_state(&config).await?;
-    let app = crate::routes::router(
+    let app = crate::routes::App::new(
         state.clone(),
         Duration::from_secs(config.request_timeout_secs.max(1)),
     );

@@ -20,9 +20,29 @@ pub struct Settings {
     pub default_plan: String,
 }
 
-/// The server's shared state (cheap to clone).
+/// The server's shared state: one reference-counted pointer, so the clones
+/// every request makes (router, middleware, extractors) cost one atomic each.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    /// Wraps the services.
+    pub fn new(services: Services) -> Self {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Services {
     /// Persistence.
     pub store: Arc<dyn DatabaseService>,
     /// Passwords and access tokens.
@@ -43,7 +63,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
 }
 
-impl AppState {
+impl Services {
     /// The plan called `tier`, or the default plan.
     pub fn plan(&self, tier: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.tier == tier)

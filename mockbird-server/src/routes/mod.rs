@@ -15,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
-use http::{StatusCode, header};
+use http::StatusCode;
 
 use crate::error::ApiError;
 use crate::metrics::RouteClass;
@@ -125,7 +125,64 @@ fn api() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
 }
 
-/// The whole application.
+/// The whole application as one service: mock requests (by path or host) go
+/// straight to [`serving::serve`] — body limit and request timeout applied
+/// there — and everything else through the axum [`router`].
+#[derive(Debug, Clone)]
+pub struct App {
+    state: AppState,
+    router: Router,
+    request_timeout: Duration,
+}
+
+impl App {
+    /// The application over `state`.
+    pub fn new(state: AppState, request_timeout: Duration) -> Self {
+        App {
+            router: router(state.clone(), request_timeout),
+            state,
+            request_timeout,
+        }
+    }
+}
+
+impl<B> tower::Service<http::Request<B>> for App
+where
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let req = req.map(axum::body::Body::new);
+        match serving::target(&self.state, &req) {
+            Some(target) => {
+                let state = self.state.clone();
+                let limit = self.request_timeout;
+                Box::pin(async move {
+                    Ok(with_timeout(limit, serving::serve(state, req, target)).await)
+                })
+            }
+            None => {
+                let mut router = self.router.clone();
+                Box::pin(async move { tower::Service::call(&mut router, req).await })
+            }
+        }
+    }
+}
+
+/// The axum router: the management API, operations, and `/m/` serving by path
+/// (serving by host name is done by [`App`]).
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let serving = Router::new()
         .route("/m/{slug}", any(serving::by_path))
@@ -141,6 +198,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), front))
+        .layer(middleware::from_fn(crate::body::limit))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             timeout(req, next, request_timeout)
         }))
@@ -159,22 +217,11 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Host-based serving, and request counting for everything else.
+/// Request counting for everything but mock serving (counted where it is served).
 async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(domain) = state.settings.mock_domain.as_deref() {
-        let slug = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| serving::slug_from_host(h, domain))
-            .map(str::to_owned);
-        if let Some(slug) = slug {
-            return serving::by_host(state, slug, req).await;
-        }
-    }
     let path = req.uri().path();
     let class = if path.starts_with("/m/") {
-        None // counted by the serving handler
+        None
     } else if path.starts_with("/api") {
         Some(RouteClass::Api)
     } else {
@@ -195,7 +242,15 @@ async fn front(State(state): State<AppState>, req: Request, next: Next) -> Respo
 
 /// Ends a request that takes longer than `limit` with 503.
 async fn timeout(req: Request, next: Next, limit: Duration) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
+    with_timeout(limit, next.run(req)).await
+}
+
+/// `answer`, or 503 when it takes longer than `limit`.
+async fn with_timeout(
+    limit: Duration,
+    answer: impl std::future::Future<Output = Response>,
+) -> Response {
+    match tokio::time::timeout(limit, answer).await {
         Ok(res) => res,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

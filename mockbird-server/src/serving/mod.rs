@@ -8,7 +8,6 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use http_body_util::{BodyExt, Limited};
 use mockbird_core::engine::Outcome;
 use mockbird_core::model::HttpMethod;
 use mockbird_core::request::MockRequest;
@@ -23,14 +22,52 @@ use crate::state::AppState;
 /// Largest request body a mock reads (shared/API.md: 10 MiB).
 pub const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
 
-/// `/m/{slug}` and `/m/{slug}/{*path}`.
+/// `/m/{slug}` and `/m/{slug}/{*path}` through the router.
 pub async fn by_path(State(state): State<AppState>, req: Request) -> Response {
-    let raw = req.uri().path().strip_prefix("/m/").unwrap_or_default();
+    match target(&state, &req) {
+        Some(t) => serve(state, req, t).await,
+        None => ApiError::project_not_found().into_response(),
+    }
+}
+
+/// Which project and mock path a request is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Project slug.
+    pub slug: String,
+    /// The mock path (after `/m/{slug}` when served by path).
+    pub path: String,
+    /// Served under `/m/{slug}` rather than by host name.
+    pub by_path: bool,
+}
+
+/// The mock a request is for: `{slug}.{mock domain}` hosts first, then
+/// `/m/{slug}/…` paths; `None` for everything else (and for `/m/` alone).
+pub fn target(state: &AppState, req: &Request) -> Option<Target> {
+    if let Some(domain) = state.settings.mock_domain.as_deref() {
+        let slug = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| slug_from_host(h, domain));
+        if let Some(slug) = slug {
+            return Some(Target {
+                slug: slug.to_owned(),
+                path: req.uri().path().to_owned(),
+                by_path: false,
+            });
+        }
+    }
+    let raw = req.uri().path().strip_prefix("/m/")?;
     let (slug, rest) = match raw.split_once('/') {
-        Some((slug, rest)) => (slug.to_owned(), format!("/{rest}")),
-        None => (raw.to_owned(), "/".to_owned()),
+        Some((slug, rest)) => (slug, format!("/{rest}")),
+        None => (raw, "/".to_owned()),
     };
-    serve(state, req, slug, rest, true).await
+    (!slug.is_empty()).then(|| Target {
+        slug: slug.to_owned(),
+        path: rest,
+        by_path: true,
+    })
 }
 
 /// The project slug when `host` is `{slug}.{mock_domain}` (port ignored).
@@ -40,19 +77,14 @@ pub fn slug_from_host<'h>(host: &'h str, mock_domain: &str) -> Option<&'h str> {
     (!slug.is_empty() && !slug.contains('.')).then_some(slug)
 }
 
-/// Host-based serving: the whole path is the mock path.
-pub async fn by_host(state: AppState, slug: String, req: Request) -> Response {
-    let rest = req.uri().path().to_owned();
-    serve(state, req, slug, rest, false).await
-}
-
-async fn serve(
-    state: AppState,
-    req: Request,
-    slug: String,
-    path: String,
-    by_path: bool,
-) -> Response {
+/// Serves one mock request: the answer plus the headers every `/m/` response
+/// carries, counted in the metrics.
+pub async fn serve(state: AppState, req: Request, target: Target) -> Response {
+    let Target {
+        slug,
+        path,
+        by_path,
+    } = target;
     let started = Instant::now();
     let mut res = answer(&state, req, &slug, path).await;
     let headers = res.headers_mut();
@@ -73,6 +105,13 @@ async fn serve(
 }
 
 async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Response {
+    // The body first, whatever the answer: a request refused early still has
+    // its body read (bounded), so the connection stays usable.
+    let (parts, body) = req.into_parts();
+    let body = match crate::body::read(body, &parts.headers, MAX_MOCK_BODY).await {
+        Ok(b) => b,
+        Err(res) => return res,
+    };
     let snapshot = match state
         .snapshots
         .get(state.store.as_ref(), &state.metrics, slug)
@@ -82,7 +121,6 @@ async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Res
         Ok(None) => return ApiError::project_not_found().into_response(),
         Err(e) => return e.into_response(),
     };
-    let (parts, body) = req.into_parts();
     if parts.method == Method::OPTIONS
         && parts
             .headers
@@ -110,18 +148,6 @@ async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Res
             .into_response();
         }
     }
-    let body = match Limited::new(body, MAX_MOCK_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                "Request body exceeds 10 MiB",
-            )
-            .into_response();
-        }
-        Err(_) => return ApiError::bad_request("request body could not be read").into_response(),
-    };
     let request = MockRequest {
         method: parts.method,
         path,

@@ -248,3 +248,79 @@ async fn slowloris_connections_are_closed_at_the_header_timeout() {
     let res = app.req(Method::GET, "/healthz").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+/// Reads one HTTP/1.1 response (headers + Content-Length body) from `stream`.
+async fn read_response(stream: &mut (impl AsyncReadExt + Unpin), what: &str) -> (String, String) {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).await.unwrap();
+        assert_eq!(n, 1, "{what}: connection closed before the response head");
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8(buf).unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).await.unwrap();
+    (head, String::from_utf8(body).unwrap())
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_drained_so_the_client_sees_413_and_keeps_the_connection() {
+    let app = App::start().await;
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    // Declared too large: 3 MiB to /api, all of it sent before reading.
+    let size = 3 * 1024 * 1024;
+    let head = format!(
+        "POST /api/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let send = tokio::spawn(async move {
+        writer.write_all(&vec![b' '; size]).await.unwrap();
+        // Then chunked, with no length announced: 11 MiB to a mock.
+        writer
+            .write_all(b"POST /m/none/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .await
+            .unwrap();
+        let chunk = vec![b'y'; 1024 * 1024];
+        for _ in 0..11 {
+            writer
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await
+                .unwrap();
+            writer.write_all(&chunk).await.unwrap();
+            writer.write_all(b"\r\n").await.unwrap();
+        }
+        writer.write_all(b"0\r\n\r\n").await.unwrap();
+        writer
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        writer
+    });
+    let (head, body) = read_response(&mut reader, "api").await;
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(
+        body.contains("PAYLOAD_TOO_LARGE") && body.contains("2 MiB"),
+        "{body}"
+    );
+    let (head, body) = read_response(&mut reader, "mock").await;
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(body.contains("10 MiB"), "{body}");
+    let (head, _) = read_response(&mut reader, "healthz").await;
+    assert!(
+        head.starts_with("HTTP/1.1 200"),
+        "the connection is still usable: {head}"
+    );
+    send.await.unwrap();
+}

@@ -1,0 +1,128 @@
+//! Request body limits, enforced before any handler runs: 2 MiB under `/api`,
+//! 10 MiB elsewhere (mock serving). A body over the limit gets the JSON 413 —
+//! after the rest of it has been read and thrown away (up to [`DRAIN_LIMIT`]
+//! bytes within [`DRAIN_TIME`]), so the client, still sending, sees the answer
+//! instead of a connection reset, and the connection stays usable.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http_body::Body as _;
+use http_body_util::BodyExt;
+
+use crate::error::ApiError;
+use crate::routes::MAX_API_BODY;
+use crate::serving::MAX_MOCK_BODY;
+
+/// Most bytes read and discarded after a body went over its limit.
+pub(crate) const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+/// Longest time spent discarding the rest of an oversized body.
+pub(crate) const DRAIN_TIME: Duration = Duration::from_secs(5);
+
+/// The limit that applies to a request path routed by the axum router (mocks
+/// served by host name never reach it).
+fn limit_for(path: &str) -> usize {
+    if path == "/api" || path.starts_with("/api/") {
+        MAX_API_BODY
+    } else {
+        MAX_MOCK_BODY
+    }
+}
+
+/// Middleware: reads the body within its limit (handlers then see it whole),
+/// or answers 413.
+pub(crate) async fn limit(req: Request, next: Next) -> Response {
+    let limit = limit_for(req.uri().path());
+    let (parts, body) = req.into_parts();
+    if body.is_end_stream() {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    match read(body, &parts.headers, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(res) => res,
+    }
+}
+
+/// Reads a whole body of at most `limit` bytes; over it, or unreadable, the
+/// error answer (413 after draining, or 400).
+pub(crate) async fn read(
+    mut body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Bytes, Response> {
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(body, limit).await);
+    }
+    let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(ApiError::bad_request("request body could not be read").into_response());
+        };
+        if let Ok(data) = frame.into_data() {
+            if buf.len() + data.len() > limit {
+                return Err(too_large(body, limit).await);
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(buf.freeze())
+}
+
+/// Discards what is left of `body` (bounded), then answers 413; when the body
+/// could not be drained the connection is closed after the answer.
+async fn too_large(mut body: Body, limit: usize) -> Response {
+    let drain = async {
+        let mut read = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(data) = frame.into_data() {
+                read += data.len();
+                if read > DRAIN_LIMIT {
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    let drained = tokio::time::timeout(DRAIN_TIME, drain)
+        .await
+        .unwrap_or(false);
+    let mut res = ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        format!("Request body exceeds {} MiB", limit / (1024 * 1024)),
+    )
+    .into_response();
+    if !drained {
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_paths_get_the_smaller_limit() {
+        assert_eq!(limit_for("/api/projects"), MAX_API_BODY);
+        assert_eq!(limit_for("/api"), MAX_API_BODY);
+        assert_eq!(limit_for("/apiary"), MAX_MOCK_BODY);
+        assert_eq!(limit_for("/m/shop/api/x"), MAX_MOCK_BODY);
+    }
+}
