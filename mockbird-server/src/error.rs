@@ -23,6 +23,18 @@ pub struct ApiError {
     pub allow: Option<String>,
 }
 
+/// The JSON shape of every error answer (documented in the OpenAPI document).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code.
+    pub error: String,
+    /// Human-readable message.
+    pub message: String,
+    /// Every field problem, for `VALIDATION_FAILED`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
 

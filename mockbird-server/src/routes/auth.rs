@@ -47,6 +47,13 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
 }
 
 /// `POST /api/auth/register`.
+#[utoipa::path(
+    post,
+    path = "/api/auth/register",
+    tag = "auth",
+    summary = "Create an account and its personal organization",
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Register>,
@@ -129,6 +136,13 @@ async fn create_personal_org(state: &AppState, user: &User) -> ApiResult<()> {
 }
 
 /// `POST /api/auth/login`.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    summary = "Log in",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Login>,
@@ -162,6 +176,14 @@ pub async fn login(
 }
 
 /// `POST /api/auth/logout`: ends the caller's session (its refresh tokens).
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    summary = "End this session",
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     if let Some(session) = caller.session_id {
         state.store.revoke_token_family(session).await?;
@@ -170,6 +192,14 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
 }
 
 /// `GET /api/auth/me`.
+#[utoipa::path(
+    get,
+    path = "/api/auth/me",
+    tag = "auth",
+    summary = "The current user",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn me(caller: Caller) -> Json<User> {
     Json(caller.user)
 }
@@ -182,6 +212,13 @@ pub struct Refresh {
 }
 
 /// `POST /api/auth/refresh`: rotates the refresh token; a reused one revokes its whole family.
+#[utoipa::path(
+    post,
+    path = "/api/auth/refresh",
+    tag = "auth",
+    summary = "Rotate the refresh token",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Refresh>,
@@ -216,6 +253,13 @@ pub struct Forgot {
 }
 
 /// `POST /api/auth/forgot-password`: 202 whether or not the account exists.
+#[utoipa::path(
+    post,
+    path = "/api/auth/forgot-password",
+    tag = "auth",
+    summary = "Email a reset token",
+    responses((status = 202, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn forgot_password(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Forgot>,
@@ -270,6 +314,13 @@ pub struct Reset {
 }
 
 /// `POST /api/auth/reset-password`: sets the password and ends every session.
+#[utoipa::path(
+    post,
+    path = "/api/auth/reset-password",
+    tag = "auth",
+    summary = "Set a new password with a reset token",
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn reset_password(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Reset>,
@@ -305,6 +356,14 @@ pub struct ChangePassword {
 }
 
 /// `PUT /api/auth/password`.
+#[utoipa::path(
+    put,
+    path = "/api/auth/password",
+    tag = "auth",
+    summary = "Change the password",
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -336,6 +395,14 @@ pub async fn change_password(
 }
 
 /// `DELETE /api/auth/me`: the account and the organizations only it owns.
+#[utoipa::path(
+    delete,
+    path = "/api/auth/me",
+    tag = "auth",
+    summary = "Delete the account and organizations it alone owns",
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn delete_me(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     let projects = state.store.projects_for_user(caller.user.id).await?;
     state.store.delete_user(caller.user.id).await?;

@@ -78,6 +78,14 @@ async fn current(state: &AppState, org: Uuid) -> ApiResult<Subscription> {
 }
 
 /// `GET /api/billing/subscription`.
+#[utoipa::path(
+    get,
+    path = "/api/billing/subscription",
+    tag = "billing",
+    summary = "The organization's subscription",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn subscription(
     State(state): State<AppState>,
     caller: Caller,
@@ -97,6 +105,14 @@ pub struct Checkout {
 }
 
 /// `POST /api/billing/create-checkout` (owner).
+#[utoipa::path(
+    post,
+    path = "/api/billing/create-checkout",
+    tag = "billing",
+    summary = "Start a checkout (owner)",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn checkout(
     State(state): State<AppState>,
     caller: Caller,
@@ -169,6 +185,14 @@ async fn sync(state: &AppState, org: Uuid) -> ApiResult<()> {
 }
 
 /// `POST /api/billing/cancel` (owner): ends at the period's end.
+#[utoipa::path(
+    post,
+    path = "/api/billing/cancel",
+    tag = "billing",
+    summary = "Cancel at period end (owner)",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -181,6 +205,14 @@ pub async fn cancel(
 }
 
 /// `GET /api/billing/invoices`.
+#[utoipa::path(
+    get,
+    path = "/api/billing/invoices",
+    tag = "billing",
+    summary = "Invoices",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn invoices(
     State(state): State<AppState>,
     caller: Caller,
@@ -200,6 +232,14 @@ pub async fn invoices(
 }
 
 /// `POST /api/billing/update-payment` (owner).
+#[utoipa::path(
+    post,
+    path = "/api/billing/update-payment",
+    tag = "billing",
+    summary = "Change the payment method (owner)",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn update_payment(
     State(state): State<AppState>,
     caller: Caller,
@@ -217,6 +257,13 @@ pub async fn update_payment(
 }
 
 /// `POST /api/billing/webhook`: signature checked; each event id recorded once.
+#[utoipa::path(
+    post,
+    path = "/api/billing/webhook",
+    tag = "billing",
+    summary = "Payment provider events (Stripe-Signature)",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn webhook(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -29,6 +29,14 @@ fn view(key: &ApiKey) -> Value {
 }
 
 /// `GET /api/keys`: the caller's keys (an API key sees its organization's).
+#[utoipa::path(
+    get,
+    path = "/api/keys",
+    tag = "keys",
+    summary = "API keys",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Value>>> {
     let keys = match caller.key_org {
         Some(org) => state.store.api_keys_for_org(org).await?,
@@ -47,6 +55,14 @@ pub struct CreateKey {
 }
 
 /// `POST /api/keys` (admin+ of the organization).
+#[utoipa::path(
+    post,
+    path = "/api/keys",
+    tag = "keys",
+    summary = "Create an API key (shown once)",
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -98,6 +114,15 @@ async fn load(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<ApiKey>
 }
 
 /// `POST /api/keys/{id}/rotate`: a new secret; the old one stops working at once.
+#[utoipa::path(
+    post,
+    path = "/api/keys/{id}/rotate",
+    tag = "keys",
+    summary = "Replace a key's secret",
+    params(("id" = String, Path)),
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn rotate(
     State(state): State<AppState>,
     caller: Caller,
@@ -119,6 +144,15 @@ pub async fn rotate(
 }
 
 /// `DELETE /api/keys/{id}`: stops working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/keys/{id}",
+    tag = "keys",
+    summary = "Revoke a key",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,

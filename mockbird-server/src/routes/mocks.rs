@@ -58,6 +58,15 @@ fn mock_conflict(e: StoreError) -> ApiError {
 }
 
 /// `GET /api/projects/{projectId}/mocks`.
+#[utoipa::path(
+    get,
+    path = "/api/projects/{id}/mocks",
+    tag = "mocks",
+    summary = "Mocks of a project",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,6 +80,15 @@ pub async fn list(
 }
 
 /// `POST /api/projects/{projectId}/mocks` (within the plan's endpoint cap).
+#[utoipa::path(
+    post,
+    path = "/api/projects/{id}/mocks",
+    tag = "mocks",
+    summary = "Create a mock",
+    params(("id" = String, Path)),
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -90,6 +108,15 @@ pub async fn create(
 }
 
 /// `GET /api/mocks/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/mocks/{id}",
+    tag = "mocks",
+    summary = "A mock",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,6 +127,15 @@ pub async fn get(
 }
 
 /// `PUT /api/mocks/{id}`: any mock field; the result is validated as a whole.
+#[utoipa::path(
+    put,
+    path = "/api/mocks/{id}",
+    tag = "mocks",
+    summary = "Update a mock",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -120,6 +156,15 @@ pub async fn update(
 }
 
 /// `DELETE /api/mocks/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/api/mocks/{id}",
+    tag = "mocks",
+    summary = "Delete a mock",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -132,6 +177,15 @@ pub async fn delete(
 }
 
 /// `GET /api/mocks/{id}/responses`.
+#[utoipa::path(
+    get,
+    path = "/api/mocks/{id}/responses",
+    tag = "mocks",
+    summary = "Responses of a mock",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn responses(
     State(state): State<AppState>,
     caller: Caller,
@@ -142,6 +196,15 @@ pub async fn responses(
 }
 
 /// `POST /api/mocks/{id}/responses`: templates and regexes checked before saving.
+#[utoipa::path(
+    post,
+    path = "/api/mocks/{id}/responses",
+    tag = "mocks",
+    summary = "Add a response",
+    params(("id" = String, Path)),
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn create_response(
     State(state): State<AppState>,
     caller: Caller,
@@ -176,6 +239,15 @@ async fn load_response(
 }
 
 /// `PUT /api/mocks/{id}/responses/{responseId}`.
+#[utoipa::path(
+    put,
+    path = "/api/mocks/{id}/responses/{responseId}",
+    tag = "mocks",
+    summary = "Update a response",
+    params(("id" = String, Path), ("responseId" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn update_response(
     State(state): State<AppState>,
     caller: Caller,
@@ -192,6 +264,15 @@ pub async fn update_response(
 }
 
 /// `DELETE /api/mocks/{id}/responses/{responseId}`.
+#[utoipa::path(
+    delete,
+    path = "/api/mocks/{id}/responses/{responseId}",
+    tag = "mocks",
+    summary = "Delete a response",
+    params(("id" = String, Path), ("responseId" = String, Path)),
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn delete_response(
     State(state): State<AppState>,
     caller: Caller,

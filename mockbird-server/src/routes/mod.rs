@@ -14,8 +14,10 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, get};
 use http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::metrics::RouteClass;
@@ -61,67 +63,44 @@ where
 pub const MAX_API_BODY: usize = 2 * 1024 * 1024;
 
 /// The management API under `/api`.
-fn api() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/register", post(auth::register))
-        .route("/api/auth/login", post(auth::login))
-        .route("/api/auth/logout", post(auth::logout))
-        .route("/api/auth/me", get(auth::me).delete(auth::delete_me))
-        .route("/api/auth/refresh", post(auth::refresh))
-        .route("/api/auth/forgot-password", post(auth::forgot_password))
-        .route("/api/auth/reset-password", post(auth::reset_password))
-        .route("/api/auth/password", put(auth::change_password))
-        .route("/api/orgs", get(orgs::list).post(orgs::create))
-        .route(
-            "/api/orgs/{id}",
-            get(orgs::get).put(orgs::update).delete(orgs::delete),
-        )
-        .route("/api/orgs/{id}/members", get(orgs::members))
-        .route(
-            "/api/orgs/{id}/members/{user_id}",
-            put(orgs::set_role).delete(orgs::remove),
-        )
-        .route("/api/orgs/{id}/invitations", post(orgs::invite))
-        .route("/api/invitations/{token}/accept", post(orgs::accept))
-        .route("/api/projects", get(projects::list).post(projects::create))
-        .route("/api/projects/import", post(projects::import))
-        .route(
-            "/api/projects/{id}",
-            get(projects::get)
-                .put(projects::update)
-                .delete(projects::delete),
-        )
-        .route("/api/projects/{id}/duplicate", post(projects::duplicate))
-        .route("/api/projects/{id}/export", get(projects::export))
-        .route(
-            "/api/projects/{id}/mocks",
-            get(mocks::list).post(mocks::create),
-        )
-        .route(
-            "/api/mocks/{id}",
-            get(mocks::get).put(mocks::update).delete(mocks::delete),
-        )
-        .route(
-            "/api/mocks/{id}/responses",
-            get(mocks::responses).post(mocks::create_response),
-        )
-        .route(
-            "/api/mocks/{id}/responses/{response_id}",
-            put(mocks::update_response).delete(mocks::delete_response),
-        )
-        .route("/api/keys", get(keys::list).post(keys::create))
-        .route("/api/keys/{id}/rotate", post(keys::rotate))
-        .route("/api/keys/{id}", axum::routing::delete(keys::delete))
-        .route("/api/billing/plans", get(system::plans))
-        .route("/api/billing/subscription", get(billing::subscription))
-        .route("/api/billing/create-checkout", post(billing::checkout))
-        .route("/api/billing/cancel", post(billing::cancel))
-        .route("/api/billing/invoices", get(billing::invoices))
-        .route("/api/billing/update-payment", post(billing::update_payment))
-        .route("/api/billing/webhook", post(billing::webhook))
-        .route("/api/system", get(system::system))
-        .route("/api/dev/outbox", get(system::outbox))
-        .route("/api/openapi.json", get(crate::openapi::document))
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me, auth::delete_me))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::forgot_password))
+        .routes(routes!(auth::reset_password))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(orgs::list, orgs::create))
+        .routes(routes!(orgs::get, orgs::update, orgs::delete))
+        .routes(routes!(orgs::members))
+        .routes(routes!(orgs::set_role, orgs::remove))
+        .routes(routes!(orgs::invite))
+        .routes(routes!(orgs::accept))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::import))
+        .routes(routes!(projects::get, projects::update, projects::delete))
+        .routes(routes!(projects::duplicate))
+        .routes(routes!(projects::export))
+        .routes(routes!(mocks::list, mocks::create))
+        .routes(routes!(mocks::get, mocks::update, mocks::delete))
+        .routes(routes!(mocks::responses, mocks::create_response))
+        .routes(routes!(mocks::update_response, mocks::delete_response))
+        .routes(routes!(keys::list, keys::create))
+        .routes(routes!(keys::rotate))
+        .routes(routes!(keys::delete))
+        .routes(routes!(system::plans))
+        .routes(routes!(billing::subscription))
+        .routes(routes!(billing::checkout))
+        .routes(routes!(billing::cancel))
+        .routes(routes!(billing::invoices))
+        .routes(routes!(billing::update_payment))
+        .routes(routes!(billing::webhook))
+        .routes(routes!(system::system))
+        .routes(routes!(system::outbox))
+        .routes(routes!(crate::openapi::document))
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
 }
 
@@ -189,8 +168,12 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/m/{slug}/", any(serving::by_path))
         .route("/m/{slug}/{*path}", any(serving::by_path))
         .layer(DefaultBodyLimit::disable());
+    let (api, doc) = api().split_for_parts();
+    let doc = crate::openapi::Document(bytes::Bytes::from(
+        doc.to_json().expect("the OpenAPI document serializes"),
+    ));
     Router::new()
-        .merge(api())
+        .merge(api.layer(axum::Extension(doc)))
         .merge(serving)
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))

@@ -20,6 +20,14 @@ use crate::extract::{ApiJson, parse_id};
 use crate::state::AppState;
 
 /// `GET /api/orgs`.
+#[utoipa::path(
+    get,
+    path = "/api/orgs",
+    tag = "organizations",
+    summary = "Organizations of the caller",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,6 +47,14 @@ pub struct CreateOrg {
 }
 
 /// `POST /api/orgs`: the caller becomes its owner.
+#[utoipa::path(
+    post,
+    path = "/api/orgs",
+    tag = "organizations",
+    summary = "Create an organization",
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,6 +82,15 @@ pub async fn create(
 }
 
 /// `GET /api/orgs/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/orgs/{id}",
+    tag = "organizations",
+    summary = "An organization",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -83,6 +108,15 @@ pub struct UpdateOrg {
 }
 
 /// `PUT /api/orgs/{id}` (admin+).
+#[utoipa::path(
+    put,
+    path = "/api/orgs/{id}",
+    tag = "organizations",
+    summary = "Rename an organization (admin)",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -102,6 +136,15 @@ pub async fn update(
 }
 
 /// `DELETE /api/orgs/{id}` (owner).
+#[utoipa::path(
+    delete,
+    path = "/api/orgs/{id}",
+    tag = "organizations",
+    summary = "Delete an organization (owner)",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -118,6 +161,15 @@ pub async fn delete(
 }
 
 /// `GET /api/orgs/{id}/members`.
+#[utoipa::path(
+    get,
+    path = "/api/orgs/{id}/members",
+    tag = "organizations",
+    summary = "Members",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn members(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,6 +188,15 @@ pub struct Invite {
 }
 
 /// `POST /api/orgs/{id}/invitations` (admin+; only an owner invites an owner).
+#[utoipa::path(
+    post,
+    path = "/api/orgs/{id}/invitations",
+    tag = "organizations",
+    summary = "Invite by email (admin)",
+    params(("id" = String, Path)),
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn invite(
     State(state): State<AppState>,
     caller: Caller,
@@ -205,6 +266,15 @@ pub async fn invite(
 }
 
 /// `POST /api/invitations/{token}/accept`: only the invited email may accept.
+#[utoipa::path(
+    post,
+    path = "/api/invitations/{token}/accept",
+    tag = "organizations",
+    summary = "Accept an invitation",
+    params(("token" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn accept(
     State(state): State<AppState>,
     caller: Caller,
@@ -236,6 +306,15 @@ pub struct SetRole {
 }
 
 /// `PUT /api/orgs/{id}/members/{userId}` (admin+; owner role only by owners).
+#[utoipa::path(
+    put,
+    path = "/api/orgs/{id}/members/{userId}",
+    tag = "organizations",
+    summary = "Change a member's role (admin)",
+    params(("id" = String, Path), ("userId" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn set_role(
     State(state): State<AppState>,
     caller: Caller,
@@ -273,6 +352,15 @@ pub async fn set_role(
 }
 
 /// `DELETE /api/orgs/{id}/members/{userId}` (admin+, or a member leaving).
+#[utoipa::path(
+    delete,
+    path = "/api/orgs/{id}/members/{userId}",
+    tag = "organizations",
+    summary = "Remove a member, or leave",
+    params(("id" = String, Path), ("userId" = String, Path)),
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,

@@ -67,6 +67,14 @@ async fn target_org(state: &AppState, caller: &Caller, org_id: Option<&str>) -> 
 }
 
 /// `GET /api/projects[?orgId=]`.
+#[utoipa::path(
+    get,
+    path = "/api/projects",
+    tag = "projects",
+    summary = "Projects",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -119,6 +127,14 @@ pub struct CreateProject {
 }
 
 /// `POST /api/projects`.
+#[utoipa::path(
+    post,
+    path = "/api/projects",
+    tag = "projects",
+    summary = "Create a project",
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -155,6 +171,15 @@ pub async fn create(
 }
 
 /// `GET /api/projects/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/projects/{id}",
+    tag = "projects",
+    summary = "A project",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -165,6 +190,15 @@ pub async fn get(
 }
 
 /// `PUT /api/projects/{id}`.
+#[utoipa::path(
+    put,
+    path = "/api/projects/{id}",
+    tag = "projects",
+    summary = "Update a project",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -184,6 +218,15 @@ pub async fn update(
 }
 
 /// `DELETE /api/projects/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/api/projects/{id}",
+    tag = "projects",
+    summary = "Delete a project",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,6 +246,15 @@ pub struct Duplicate {
 }
 
 /// `POST /api/projects/{id}/duplicate`: a copy with all mocks and responses, atomically and within the plan's cap.
+#[utoipa::path(
+    post,
+    path = "/api/projects/{id}/duplicate",
+    tag = "projects",
+    summary = "Copy a project with its mocks",
+    params(("id" = String, Path)),
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn duplicate(
     State(state): State<AppState>,
     caller: Caller,
@@ -237,6 +289,15 @@ pub async fn duplicate(
 }
 
 /// `GET /api/projects/{id}/export`.
+#[utoipa::path(
+    get,
+    path = "/api/projects/{id}/export",
+    tag = "projects",
+    summary = "Export a project",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
@@ -251,6 +312,14 @@ pub async fn export(
 }
 
 /// `POST /api/projects/import?orgId=`: everything validated before anything is created.
+#[utoipa::path(
+    post,
+    path = "/api/projects/import",
+    tag = "projects",
+    summary = "Import an export document",
+    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,

@@ -45,6 +45,13 @@ fn mode(is_mock: bool) -> &'static str {
 }
 
 /// `GET /api/system`: version, store and which services are mocks.
+#[utoipa::path(
+    get,
+    path = "/api/system",
+    tag = "system",
+    summary = "Version, store and service modes",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn system(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "version": env!("CARGO_PKG_VERSION"),
@@ -67,6 +74,13 @@ pub struct OutboxQuery {
 }
 
 /// `GET /api/dev/outbox?to=EMAIL`: only with mock email and `--expose-outbox`.
+#[utoipa::path(
+    get,
+    path = "/api/dev/outbox",
+    tag = "system",
+    summary = "Emails the mock email service sent (only with mock email and --expose-outbox)",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn outbox(
     State(state): State<AppState>,
     Query(q): Query<OutboxQuery>,
@@ -82,6 +96,13 @@ pub async fn outbox(
 }
 
 /// `GET /api/billing/plans`.
+#[utoipa::path(
+    get,
+    path = "/api/billing/plans",
+    tag = "system",
+    summary = "Plans",
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+)]
 pub async fn plans(State(state): State<AppState>) -> Json<Vec<Plan>> {
     Json(state.plans.as_ref().clone())
 }

@@ -8,26 +8,41 @@ use serde_json::{Value, json};
 pub(crate) struct App {
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
+    /// `sqlite` or `postgres`: what the server stores into.
+    pub(crate) backend: &'static str,
     _server: RunningServer,
     _dir: tempfile::TempDir,
 }
 
 impl App {
-    /// On a fresh SQLite file (the product's default store).
+    /// On a fresh store: a SQLite file (the product's default store), or a
+    /// fresh PostgreSQL database in the `api_postgres` copy of this suite.
     pub(crate) async fn start() -> App {
         Self::start_with(|_| {}).await
     }
 
-    /// On a fresh SQLite file, with `tweak` applied to the configuration.
+    /// On a fresh store, with `tweak` applied to the configuration.
     pub(crate) async fn start_with(tweak: impl FnOnce(&mut Config)) -> App {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests();
         config.store = format!("sqlite:{}", dir.path().join("mockbird.db").display());
+        if crate::ON_POSTGRES {
+            match postgres_database().await {
+                Some(url) => config.store = url,
+                None => eprintln!("skipped on PostgreSQL: this test ran on SQLite instead"),
+            }
+        }
         tweak(&mut config);
+        let backend = if config.store.starts_with("postgres") {
+            "postgres"
+        } else {
+            "sqlite"
+        };
         let server = start(config).await.expect("server starts");
         App {
             base: format!("http://{}", server.addr()),
             http: reqwest::Client::new(),
+            backend,
             _server: server,
             _dir: dir,
         }

@@ -7,19 +7,7 @@ use crate::common::App;
 
 #[tokio::test]
 async fn register_to_live_mock_then_export_import_duplicate() {
-    journey(App::start().await).await;
-}
-
-/// The same journey with the server on PostgreSQL (a fresh database).
-#[tokio::test]
-async fn the_journey_on_postgres() {
-    let Some(url) = crate::common::postgres_database().await else {
-        return;
-    };
-    journey(App::start_with(|c| c.store = url).await).await;
-}
-
-async fn journey(app: App) {
+    let app = App::start().await;
     let (t, _, _) = app.register("ada@example.com").await;
     let (s, me) = app.call(&t, Method::GET, "/api/auth/me", None).await;
     assert_eq!(s, StatusCode::OK);
@@ -186,14 +174,14 @@ async fn operations_endpoints_answer() {
     let (s, ready) = app.call("", Method::GET, "/readyz", None).await;
     assert_eq!(
         (s, ready["store"].as_str()),
-        (StatusCode::OK, Some("sqlite"))
+        (StatusCode::OK, Some(app.backend))
     );
     let (_, sys) = app.call("", Method::GET, "/api/system", None).await;
     assert_eq!(
         sys["services"],
         json!({"auth": "real", "billing": "mock", "email": "mock"})
     );
-    assert_eq!(sys["store"], "sqlite");
+    assert_eq!(sys["store"], app.backend);
     let (_, plans) = app.call("", Method::GET, "/api/billing/plans", None).await;
     assert_eq!(plans[0]["tier"], "free");
     assert_eq!(plans[0]["endpointLimit"], 3);
@@ -213,7 +201,18 @@ async fn operations_endpoints_answer() {
     assert!(metrics.contains("mockbird_mock_latency_seconds_count 1"));
     // Every operation the OpenAPI document lists is routed (never a 404 route miss or 405).
     let (_, doc) = app.call("", Method::GET, "/api/openapi.json", None).await;
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let operations: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|ops| ops.as_object().unwrap().len())
+        .sum();
+    assert_eq!(operations, 50, "every /api handler is documented");
+    let create = &doc["paths"]["/api/projects/{id}/mocks"]["post"];
+    assert_eq!(create["summary"], "Create a mock");
+    assert_eq!(create["parameters"][0]["name"], "id");
+    assert!(create["security"].is_array(), "{create}");
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {
             let concrete = path

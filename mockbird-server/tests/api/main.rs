@@ -6,3 +6,6 @@ mod journey;
 mod serving;
 mod tenancy;
 mod validation;
+
+/// This copy of the suite runs on SQLite (`tests/api_postgres.rs` runs it on PostgreSQL).
+const ON_POSTGRES: bool = false;

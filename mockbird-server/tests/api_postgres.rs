@@ -1,0 +1,18 @@
+//! The whole real-HTTP suite of `tests/api/` again, each test on a fresh
+//! PostgreSQL database (`MOCKBIRD_TEST_POSTGRES_URL`; required under CI).
+
+#[path = "api/auth.rs"]
+mod auth;
+#[path = "api/common.rs"]
+mod common;
+#[path = "api/journey.rs"]
+mod journey;
+#[path = "api/serving.rs"]
+mod serving;
+#[path = "api/tenancy.rs"]
+mod tenancy;
+#[path = "api/validation.rs"]
+mod validation;
+
+/// Every `App` of this copy runs on PostgreSQL.
+const ON_POSTGRES: bool = true;

@@ -1,0 +1,135 @@
+//! SIGTERM under load, against the real binary: requests in flight finish,
+//! nothing answers 5xx, and the process exits cleanly.
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+async fn post(http: &reqwest::Client, token: &str, url: String, body: Value) -> Value {
+    let res = http
+        .post(&url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{url}: {}", res.status());
+    res.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mockbird-server"))
+        .args(["--listen", &addr, "--auth", "mock"])
+        .arg("--store")
+        .arg(format!("sqlite:{}", dir.path().join("db").display()))
+        .arg("--secret-file")
+        .arg(dir.path().join("secret"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let reg = post(
+        &http,
+        "",
+        format!("{base}/api/auth/register"),
+        json!({"email": "term@example.com", "password": "sigterm pass", "name": "t"}),
+    )
+    .await;
+    let token = reg["session"]["accessToken"].as_str().unwrap().to_owned();
+    let doc = json!({"mockbird": 1, "project": {"name": "term", "slug": "term", "isPublic": true},
+    "mocks": [
+        {"name": "fast", "path": "/fast", "method": "GET",
+         "responses": [{"statusCode": 200, "body": "{\"ok\":true}"}]},
+        {"name": "slow", "path": "/slow", "method": "GET", "responseDelay": 700,
+         "responses": [{"statusCode": 200, "body": "{\"slow\":true}"}]}
+    ]});
+    post(&http, &token, format!("{base}/api/projects/import"), doc).await;
+
+    // Steady load on the fast mock from 8 clients.
+    let signalled = Arc::new(AtomicBool::new(false));
+    let ok = Arc::new(AtomicU64::new(0));
+    let mut load = Vec::new();
+    for _ in 0..8 {
+        let (http, url) = (reqwest::Client::new(), format!("{base}/m/term/fast"));
+        let (signalled, ok) = (signalled.clone(), ok.clone());
+        load.push(tokio::spawn(async move {
+            loop {
+                match http.get(&url).send().await {
+                    Ok(res) => {
+                        assert_eq!(res.status(), StatusCode::OK, "no error answers");
+                        assert_eq!(res.text().await.unwrap(), "{\"ok\":true}");
+                        ok.fetch_add(1, Ordering::Relaxed);
+                    }
+                    // Refused or closed: only once shutdown has begun.
+                    Err(e) => {
+                        assert!(
+                            signalled.load(Ordering::SeqCst),
+                            "failed before SIGTERM: {e}"
+                        );
+                        return;
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Requests in flight when the signal arrives (each waits 700 ms).
+    let slow: Vec<_> = (0..6)
+        .map(|_| {
+            let (http, url) = (http.clone(), format!("{base}/m/term/slow"));
+            tokio::spawn(async move { http.get(&url).send().await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let served_before = ok.load(Ordering::Relaxed);
+    signalled.store(true, Ordering::SeqCst);
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    for s in slow {
+        let res = s.await.unwrap().expect("a request in flight is answered");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.text().await.unwrap(), "{\"slow\":true}");
+    }
+    for l in load {
+        tokio::time::timeout(Duration::from_secs(15), l)
+            .await
+            .expect("load clients stop once the server is gone")
+            .unwrap();
+    }
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "server did not exit"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+    assert!(served_before > 50, "load was real: {served_before} answers");
+}
