@@ -99,6 +99,11 @@ pub struct Config {
     #[arg(long, env = "MOCKBIRD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// Request log entries that may wait for the background writer (beyond
+    /// that, entries are dropped and counted); 0 turns request logging off.
+    #[arg(long, env = "MOCKBIRD_LOG_BUFFER", default_value_t = 16_384)]
+    pub log_buffer: usize,
+
     /// Concurrent password hashes (each argon2id hash takes 19 MiB).
     #[arg(long, env = "MOCKBIRD_HASH_CONCURRENCY", default_value_t = 4)]
     pub hash_concurrency: usize,

@@ -25,6 +25,7 @@ mod body;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod logs;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::RealAuthService;
 use crate::config::{AuthMode, BillingMode, Config, EmailMode};
+use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
 use crate::state::{AppState, Services, Settings};
@@ -146,7 +147,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         }
     };
     Ok(AppState::new(Services {
-        store,
+        store: store.clone(),
         auth,
         email,
         outbox,
@@ -159,6 +160,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         }),
         snapshots: Arc::new(SnapshotCache::default()),
         metrics: Arc::new(Metrics::default()),
+        logs: LogPipeline::start(store, config.log_buffer),
     }))
 }
 
@@ -182,10 +184,19 @@ impl RunningServer {
         &self.state
     }
 
-    /// Stops accepting, lets open requests finish (up to 10 s), and returns.
+    /// Stops accepting, lets open requests finish (up to 10 s), stores the
+    /// request logs still queued, and returns.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        self.state.logs.shutdown().await;
+        let c = self.state.logs.counters();
+        tracing::info!(
+            written = c.written.load(std::sync::atomic::Ordering::Relaxed),
+            dropped = c.dropped.load(std::sync::atomic::Ordering::Relaxed),
+            failed = c.failed.load(std::sync::atomic::Ordering::Relaxed),
+            "request logs flushed"
+        );
     }
 
     /// Runs until SIGINT or SIGTERM, then shuts down gracefully.
@@ -236,9 +247,9 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
-                    let Ok((stream, _peer)) = accepted else { continue };
+                    let Ok((stream, peer)) = accepted else { continue };
                     let _ = stream.set_nodelay(true);
-                    let service = TowerToHyperService::new(app.clone());
+                    let service = TowerToHyperService::new(app.for_peer(peer));
                     let mut builder = hyper::server::conn::http1::Builder::new();
                     builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
                     let conn = builder.serve_connection(TokioIo::new(stream), service);

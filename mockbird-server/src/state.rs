@@ -6,6 +6,7 @@ use mockbird_core::model::Plan;
 use mockbird_core::service::{AuthService, BillingService, EmailService, MockEmailService};
 use mockbird_core::store::DatabaseService;
 
+use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
 
@@ -61,6 +62,8 @@ pub struct Services {
     pub snapshots: Arc<SnapshotCache>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The request log queue and its writer.
+    pub logs: LogPipeline,
 }
 
 impl Services {

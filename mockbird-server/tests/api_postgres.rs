@@ -7,6 +7,8 @@ mod auth;
 mod common;
 #[path = "api/journey.rs"]
 mod journey;
+#[path = "api/logs.rs"]
+mod logs;
 #[path = "api/serving.rs"]
 mod serving;
 #[path = "api/tenancy.rs"]

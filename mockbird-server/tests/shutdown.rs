@@ -1,11 +1,14 @@
 //! SIGTERM under load, against the real binary: requests in flight finish,
-//! nothing answers 5xx, and the process exits cleanly.
+//! nothing answers 5xx, every answered request's log entry is stored, and the
+//! process exits cleanly.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use mockbird_core::model::{LogQuery, LogScope};
+use mockbird_core::store::LogStore;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -63,7 +66,8 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
         {"name": "slow", "path": "/slow", "method": "GET", "responseDelay": 700,
          "responses": [{"statusCode": 200, "body": "{\"slow\":true}"}]}
     ]});
-    post(&http, &token, format!("{base}/api/projects/import"), doc).await;
+    let project = post(&http, &token, format!("{base}/api/projects/import"), doc).await;
+    let project_id: uuid::Uuid = project["id"].as_str().unwrap().parse().unwrap();
 
     // Steady load on the fast mock from 8 clients.
     let signalled = Arc::new(AtomicBool::new(false));
@@ -132,4 +136,16 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
     };
     assert!(status.success(), "exit status {status}");
     assert!(served_before > 50, "load was real: {served_before} answers");
+
+    // Every answered request's log entry was stored before the process exited.
+    let store = mockbird_store_sqlite::SqliteStore::open(dir.path().join("db"))
+        .await
+        .unwrap();
+    let answered = ok.load(Ordering::Relaxed) + 6;
+    let logged = store
+        .logs(LogScope::Project(project_id), LogQuery::default())
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(logged, answered, "0 lost logs on SIGTERM");
 }

@@ -25,7 +25,11 @@ fn view(state: &AppState, project: &Project, mock: &Mock) -> Value {
 }
 
 /// The mock and its project, if the caller is a member (else `MOCK_NOT_FOUND`).
-async fn load(state: &AppState, caller: &Caller, raw_id: &str) -> ApiResult<(Project, Mock)> {
+pub(crate) async fn load(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+) -> ApiResult<(Project, Mock)> {
     let id = parse_id(raw_id, ApiError::mock_not_found)?;
     let mock = state
         .store

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod billing;
 pub mod keys;
+pub mod logs;
 pub mod mocks;
 pub mod orgs;
 pub mod projects;
@@ -88,6 +89,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(mocks::get, mocks::update, mocks::delete))
         .routes(routes!(mocks::responses, mocks::create_response))
         .routes(routes!(mocks::update_response, mocks::delete_response))
+        .routes(routes!(logs::mock_logs))
+        .routes(routes!(logs::project_logs))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::rotate))
         .routes(routes!(keys::delete))
@@ -112,6 +115,7 @@ pub struct App {
     state: AppState,
     router: Router,
     request_timeout: Duration,
+    peer: Option<std::net::SocketAddr>,
 }
 
 impl App {
@@ -121,6 +125,16 @@ impl App {
             router: router(state.clone(), request_timeout),
             state,
             request_timeout,
+            peer: None,
+        }
+    }
+
+    /// This application for one connection from `peer` (its requests carry a
+    /// [`serving::ClientAddr`]).
+    pub fn for_peer(&self, peer: std::net::SocketAddr) -> Self {
+        App {
+            peer: Some(peer),
+            ..self.clone()
         }
     }
 }
@@ -143,7 +157,10 @@ where
     }
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
-        let req = req.map(axum::body::Body::new);
+        let mut req = req.map(axum::body::Body::new);
+        if let Some(peer) = self.peer {
+            req.extensions_mut().insert(serving::ClientAddr(peer));
+        }
         match serving::target(&self.state, &req) {
             Some(target) => {
                 let state = self.state.clone();

@@ -8,7 +8,10 @@ use mockbird_core::model::Plan;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use std::sync::atomic::Ordering;
+
 use crate::error::ApiError;
+use crate::logs::LogCounters;
 use crate::state::AppState;
 
 /// `GET /healthz`: the process runs.
@@ -35,9 +38,33 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &log_metrics(state.logs.counters()),
     )
         .into_response()
+}
+
+/// The request log counters in Prometheus text.
+fn log_metrics(c: &LogCounters) -> String {
+    let mut out = String::new();
+    for (name, help, value) in [
+        ("written", "Request log entries stored", &c.written),
+        (
+            "dropped",
+            "Request log entries dropped because the queue was full",
+            &c.dropped,
+        ),
+        (
+            "failed",
+            "Request log entries given up after store errors",
+            &c.failed,
+        ),
+    ] {
+        out.push_str(&format!(
+            "# HELP mockbird_logs_{name}_total {help}\n# TYPE mockbird_logs_{name}_total counter\nmockbird_logs_{name}_total {}\n",
+            value.load(Ordering::Relaxed)
+        ));
+    }
+    out
 }
 
 fn mode(is_mock: bool) -> &'static str {
@@ -63,7 +90,7 @@ pub async fn system(State(state): State<AppState>) -> Json<Value> {
         },
         "mockMode": state.auth.is_mock() || state.billing.is_mock() || state.email.is_mock(),
         "mockDomain": state.settings.mock_domain,
-        "droppedLogs": 0,
+        "droppedLogs": state.logs.counters().dropped.load(Ordering::Relaxed),
     }))
 }
 

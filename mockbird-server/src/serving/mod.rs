@@ -12,10 +12,12 @@ use mockbird_core::engine::Outcome;
 use mockbird_core::model::HttpMethod;
 use mockbird_core::request::MockRequest;
 use mockbird_core::routing::Route;
+use uuid::Uuid;
 
 pub use cache::{Snapshot, SnapshotCache};
 
 use crate::error::ApiError;
+use crate::logs::EntryBuilder;
 use crate::metrics::RouteClass;
 use crate::state::AppState;
 
@@ -29,6 +31,10 @@ pub async fn by_path(State(state): State<AppState>, req: Request) -> Response {
         None => ApiError::project_not_found().into_response(),
     }
 }
+
+/// The client's address, put in each request's extensions by the connection loop.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::SocketAddr);
 
 /// Which project and mock path a request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +92,7 @@ pub async fn serve(state: AppState, req: Request, target: Target) -> Response {
         by_path,
     } = target;
     let started = Instant::now();
-    let mut res = answer(&state, req, &slug, path).await;
+    let (mut res, served) = answer(&state, req, &slug, path).await;
     let headers = res.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -100,17 +106,42 @@ pub async fn serve(state: AppState, req: Request, target: Target) -> Response {
     state
         .metrics
         .request(RouteClass::Mock, res.status().as_u16());
-    state.metrics.mock_latency(started.elapsed());
+    let took = started.elapsed();
+    state.metrics.mock_latency(took);
+    if let Some(s) = served {
+        state.logs.submit(s.entry.finish(
+            s.project_id,
+            s.mock_id,
+            s.response_id,
+            res.status().as_u16(),
+            u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
+        ));
+    }
     res
 }
 
-async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Response {
+/// What a log entry needs besides the request: whose it is and what answered.
+#[derive(Debug)]
+struct Served {
+    entry: EntryBuilder,
+    project_id: Uuid,
+    mock_id: Option<Uuid>,
+    response_id: Option<Uuid>,
+}
+
+async fn answer(
+    state: &AppState,
+    req: Request,
+    slug: &str,
+    path: String,
+) -> (Response, Option<Served>) {
+    let ip = req.extensions().get::<ClientAddr>().map(|c| c.0.ip());
     // The body first, whatever the answer: a request refused early still has
     // its body read (bounded), so the connection stays usable.
     let (parts, body) = req.into_parts();
     let body = match crate::body::read(body, &parts.headers, MAX_MOCK_BODY).await {
         Ok(b) => b,
-        Err(res) => return res,
+        Err(res) => return (res, None),
     };
     let snapshot = match state
         .snapshots
@@ -118,16 +149,29 @@ async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Res
         .await
     {
         Ok(Some(s)) => s,
-        Ok(None) => return ApiError::project_not_found().into_response(),
-        Err(e) => return e.into_response(),
+        Ok(None) => return (ApiError::project_not_found().into_response(), None),
+        Err(e) => return (e.into_response(), None),
     };
+    let mut served = state.logs.enabled().then(|| Served {
+        entry: EntryBuilder::new(
+            &parts.method,
+            &path,
+            parts.uri.query(),
+            &parts.headers,
+            &body,
+            ip,
+        ),
+        project_id: snapshot.project.id,
+        mock_id: None,
+        response_id: None,
+    });
     if parts.method == Method::OPTIONS
         && parts
             .headers
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
         && !has_explicit_options(&snapshot, &path)
     {
-        return preflight(&parts.headers);
+        return (preflight(&parts.headers), served);
     }
     if !snapshot.project.is_public {
         let allowed = match crate::auth::authenticate(state, &parts.headers).await {
@@ -142,10 +186,11 @@ async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Res
             Err(_) => false,
         };
         if !allowed {
-            return ApiError::unauthorized(
+            let res = ApiError::unauthorized(
                 "This project is private: send an API key or token of its organization",
             )
             .into_response();
+            return (res, served);
         }
     }
     let request = MockRequest {
@@ -155,7 +200,20 @@ async fn answer(state: &AppState, req: Request, slug: &str, path: String) -> Res
         headers: parts.headers,
         body,
     };
-    respond(snapshot.engine.handle(&request)).await
+    let outcome = snapshot.engine.handle(&request);
+    if let Some(s) = served.as_mut() {
+        (s.mock_id, s.response_id) = match &outcome {
+            Outcome::Matched(m) => (Some(m.mock_id), Some(m.response_id)),
+            Outcome::NoMatchingResponse { mock_id, .. } => (Some(*mock_id), None),
+            Outcome::TemplateError {
+                mock_id,
+                response_id,
+                ..
+            } => (Some(*mock_id), Some(*response_id)),
+            Outcome::NotFound | Outcome::MethodNotAllowed { .. } => (None, None),
+        };
+    }
+    (respond(outcome).await, served)
 }
 
 fn has_explicit_options(snapshot: &Snapshot, path: &str) -> bool {

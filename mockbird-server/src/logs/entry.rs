@@ -1,0 +1,150 @@
+//! Turning a served request into a [`RequestLog`]: credentials redacted, the
+//! body cut at [`MAX_LOGGED_BODY`], the path percent-decoded.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use http::{HeaderMap, Method, header};
+use mockbird_core::model::RequestLog;
+use uuid::Uuid;
+
+/// Most request-body bytes kept in a log entry (shared/API.md: 64 KiB).
+pub const MAX_LOGGED_BODY: usize = 64 * 1024;
+
+/// Headers whose values are never stored.
+const REDACTED: [&str; 3] = ["authorization", "cookie", "x-api-key"];
+
+/// What is known of a request before it is answered.
+#[derive(Debug)]
+pub struct EntryBuilder {
+    method: String,
+    path: String,
+    headers: BTreeMap<String, String>,
+    query: BTreeMap<String, String>,
+    body: Option<String>,
+    truncated: bool,
+    ip: Option<IpAddr>,
+    user_agent: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl EntryBuilder {
+    /// Captures the request: `path` is the mock path (after `/m/{slug}`).
+    pub fn new(
+        method: &Method,
+        path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: &Bytes,
+        ip: Option<IpAddr>,
+    ) -> Self {
+        let mut logged = BTreeMap::new();
+        for (name, value) in headers {
+            let key = name.as_str();
+            let value = if REDACTED.contains(&key) {
+                "[redacted]".to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            logged
+                .entry(key.to_owned())
+                .and_modify(|v: &mut String| {
+                    if v != "[redacted]" {
+                        v.push_str(", ");
+                        v.push_str(&value);
+                    }
+                })
+                .or_insert(value);
+        }
+        let mut query_map = BTreeMap::new();
+        for (k, v) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            query_map.entry(k.into_owned()).or_insert(v.into_owned());
+        }
+        let truncated = body.len() > MAX_LOGGED_BODY;
+        let kept = &body[..body.len().min(MAX_LOGGED_BODY)];
+        let body = (!kept.is_empty()).then(|| String::from_utf8_lossy(kept).into_owned());
+        EntryBuilder {
+            method: method.as_str().to_owned(),
+            path: percent_encoding::percent_decode_str(path)
+                .decode_utf8_lossy()
+                .into_owned(),
+            headers: logged,
+            query: query_map,
+            body,
+            truncated,
+            ip,
+            user_agent: headers
+                .get(header::USER_AGENT)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            at: Utc::now(),
+        }
+    }
+
+    /// The entry, once the answer is known.
+    pub fn finish(
+        self,
+        project_id: Uuid,
+        mock_id: Option<Uuid>,
+        response_id: Option<Uuid>,
+        status: u16,
+        response_time_ms: u32,
+    ) -> RequestLog {
+        RequestLog {
+            id: Uuid::new_v4(),
+            mock_id,
+            project_id,
+            request_method: self.method,
+            request_path: self.path,
+            request_headers: self.headers,
+            request_query: self.query,
+            request_body: self.body,
+            request_body_truncated: self.truncated,
+            response_id,
+            response_status: status,
+            response_time_ms,
+            ip_address: self.ip.map(|ip| ip.to_string()),
+            user_agent: self.user_agent,
+            created_at: self.at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn credentials_are_redacted_body_cut_and_path_decoded() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer s3cret"),
+        );
+        h.insert(header::COOKIE, HeaderValue::from_static("sid=1"));
+        h.insert("x-api-key", HeaderValue::from_static("mk_abc"));
+        h.insert(header::USER_AGENT, HeaderValue::from_static("curl/8"));
+        let body = Bytes::from(vec![b'a'; MAX_LOGGED_BODY + 10]);
+        let e = EntryBuilder::new(
+            &Method::POST,
+            "/a%20b/c%2Fd",
+            Some("q=1&q=2&x=%C3%A9"),
+            &h,
+            &body,
+            Some("127.0.0.1".parse().unwrap()),
+        )
+        .finish(Uuid::nil(), None, None, 404, 3);
+        assert_eq!(e.request_headers["authorization"], "[redacted]");
+        assert_eq!(e.request_headers["cookie"], "[redacted]");
+        assert_eq!(e.request_headers["x-api-key"], "[redacted]");
+        assert_eq!(e.user_agent.as_deref(), Some("curl/8"));
+        assert_eq!(e.request_path, "/a b/c/d");
+        assert_eq!(e.request_query["q"], "1");
+        assert_eq!(e.request_query["x"], "é");
+        assert!(e.request_body_truncated);
+        assert_eq!(e.request_body.unwrap().len(), MAX_LOGGED_BODY);
+        assert_eq!(e.ip_address.as_deref(), Some("127.0.0.1"));
+    }
+}

@@ -1,0 +1,131 @@
+//! `GET /api/mocks/{id}/logs` and `GET /api/projects/{id}/logs`: request logs,
+//! newest first, paged and filtered.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use chrono::{DateTime, Utc};
+use mockbird_core::ValidationError;
+use mockbird_core::model::{LogQuery, LogScope, MAX_PAGE_SIZE, Page, RequestLog, Role};
+
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::routes::{mocks, projects};
+use crate::state::AppState;
+
+/// Parses `page, limit, startDate, endDate, status`; every problem at once.
+fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
+    let mut q = LogQuery::default();
+    let mut errors = ValidationError::default();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "page" => match value.parse::<u32>() {
+                Ok(n) if n >= 1 => q.page = n,
+                _ => errors.push("page", "must be a whole number of at least 1"),
+            },
+            "limit" => match value.parse::<u32>() {
+                Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => q.limit = n,
+                _ => errors.push("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")),
+            },
+            "startDate" | "endDate" => match DateTime::parse_from_rfc3339(&value) {
+                Ok(t) if key == "startDate" => q.start = Some(t.with_timezone(&Utc)),
+                Ok(t) => q.end = Some(t.with_timezone(&Utc)),
+                Err(_) => errors.push(key.as_ref(), "must be an RFC 3339 date-time"),
+            },
+            "status" => match value.parse::<u16>() {
+                Ok(n) if (100..=599).contains(&n) => q.status = Some(n),
+                _ => errors.push("status", "must be an HTTP status code (100–599)"),
+            },
+            _ => {}
+        }
+    }
+    if let (Some(start), Some(end)) = (q.start, q.end)
+        && start > end
+    {
+        errors.push("startDate", "must not be after endDate");
+    }
+    errors.into_result(q)
+}
+
+/// `GET /api/mocks/{id}/logs`.
+#[utoipa::path(
+    get,
+    path = "/api/mocks/{id}/logs",
+    tag = "logs",
+    summary = "Request logs of a mock, newest first",
+    params(
+        ("id" = String, Path),
+        ("page" = Option<u32>, Query, description = "1-based page (default 1)"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 20)"),
+        ("startDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
+        ("endDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
+        ("status" = Option<u16>, Query, description = "Exact response status"),
+    ),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub async fn mock_logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Page<RequestLog>>> {
+    let (_, mock) = mocks::load(&state, &caller, &id).await?;
+    let query = parse_query(raw.as_deref())?;
+    Ok(Json(
+        state.store.logs(LogScope::Mock(mock.id), query).await?,
+    ))
+}
+
+/// `GET /api/projects/{id}/logs`: every mock of the project, unmatched requests too.
+#[utoipa::path(
+    get,
+    path = "/api/projects/{id}/logs",
+    tag = "logs",
+    summary = "Request logs of a project (unmatched requests too), newest first",
+    params(
+        ("id" = String, Path),
+        ("page" = Option<u32>, Query, description = "1-based page (default 1)"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 20)"),
+        ("startDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
+        ("endDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
+        ("status" = Option<u16>, Query, description = "Exact response status"),
+    ),
+    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub async fn project_logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Page<RequestLog>>> {
+    let project = projects::load(&state, &caller, &id, Role::Member).await?;
+    let query = parse_query(raw.as_deref())?;
+    Ok(Json(
+        state
+            .store
+            .logs(LogScope::Project(project.id), query)
+            .await?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_validated_all_at_once() {
+        let q = parse_query(Some(
+            "page=2&limit=50&status=404&startDate=2026-01-01T00:00:00Z",
+        ))
+        .unwrap();
+        assert_eq!((q.page, q.limit, q.status), (2, 50, Some(404)));
+        assert!(q.start.is_some() && q.end.is_none());
+        let e = parse_query(Some("page=0&limit=101&status=abc&endDate=yesterday")).unwrap_err();
+        let text = e.to_string();
+        for field in ["page", "limit", "status", "endDate"] {
+            assert!(text.contains(field), "{text}");
+        }
+        assert_eq!(parse_query(None).unwrap(), LogQuery::default());
+    }
+}

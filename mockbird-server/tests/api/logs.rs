@@ -1,0 +1,241 @@
+//! Request logs: written off the request path, redacted, truncated, paged,
+//! filtered, isolated per tenant; dropped entries counted, never blocking.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::common::App;
+
+/// Polls `path` until its `total` reaches `want` (the writer batches every 200 ms).
+async fn wait_total(app: &App, token: &str, path: &str, want: u64) -> Value {
+    for _ in 0..50 {
+        let (s, page) = app.call(token, Method::GET, path, None).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        if page["total"].as_u64() == Some(want) {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{path} never reached {want} entries");
+}
+
+#[tokio::test]
+async fn every_mock_request_is_logged_redacted_truncated_and_queryable() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("logs@example.com").await;
+    let (project, mock) = app
+        .project_with_mock(&t, "logged", "/items/{id}", "{\"ok\":true}")
+        .await;
+    let (pid, mid) = (
+        project["id"].as_str().unwrap(),
+        mock["id"].as_str().unwrap(),
+    );
+    let res = app
+        .req(Method::GET, "/m/logged/items/a%20b?x=1&x=2")
+        .header("authorization", "Bearer secret-token")
+        .header("cookie", "sid=secret")
+        .header("x-api-key", "mk_secret")
+        .header("user-agent", "log-test/1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let big = "z".repeat(70 * 1024);
+    let res = app
+        .req(Method::POST, "/m/logged/nowhere")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .req(Method::DELETE, "/m/logged/items/1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // Unknown projects have nobody to log for.
+    let _ = app.req(Method::GET, "/m/no-such-project/x").send().await;
+
+    let page = wait_total(&app, &t, &format!("/api/projects/{pid}/logs"), 3).await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(
+        (page["page"].as_u64(), page["limit"].as_u64()),
+        (Some(1), Some(20))
+    );
+    // Newest first.
+    assert_eq!(items[0]["responseStatus"], 405);
+    assert_eq!(items[1]["responseStatus"], 404);
+    assert_eq!(items[2]["responseStatus"], 200);
+    let hit = &items[2];
+    assert_eq!(hit["mockId"], mid);
+    assert_eq!(hit["projectId"], pid);
+    assert!(hit["responseId"].is_string());
+    assert_eq!(hit["requestMethod"], "GET");
+    assert_eq!(hit["requestPath"], "/items/a b");
+    assert_eq!(hit["requestQuery"]["x"], "1");
+    assert_eq!(hit["requestHeaders"]["authorization"], "[redacted]");
+    assert_eq!(hit["requestHeaders"]["cookie"], "[redacted]");
+    assert_eq!(hit["requestHeaders"]["x-api-key"], "[redacted]");
+    assert_eq!(hit["userAgent"], "log-test/1");
+    assert_eq!(hit["ipAddress"], "127.0.0.1");
+    assert!(hit["responseTimeMs"].is_u64() && hit["createdAt"].is_string());
+    let missed = &items[1];
+    assert!(missed["mockId"].is_null() && missed["responseId"].is_null());
+    assert_eq!(missed["requestBodyTruncated"], true);
+    assert_eq!(missed["requestBody"].as_str().unwrap().len(), 64 * 1024);
+    assert_eq!(items[0]["requestBodyTruncated"], false);
+
+    // Per mock: only what matched it. Filters and paging.
+    let page = wait_total(&app, &t, &format!("/api/mocks/{mid}/logs"), 1).await;
+    assert_eq!(page["items"][0]["requestPath"], "/items/a b");
+    let (_, page) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{pid}/logs?status=404"),
+            None,
+        )
+        .await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["responseStatus"], 404);
+    let (_, page) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{pid}/logs?limit=1&page=2"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            page["total"].as_u64(),
+            page["items"].as_array().unwrap().len()
+        ),
+        (Some(3), 1)
+    );
+    assert_eq!(page["items"][0]["responseStatus"], 404);
+    let (_, page) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{pid}/logs?startDate=2999-01-01T00:00:00Z"),
+            None,
+        )
+        .await;
+    assert_eq!(page["total"], 0);
+    let (s, err) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{pid}/logs?limit=101&page=0"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"], "VALIDATION_FAILED");
+    assert_eq!(err["errors"].as_array().unwrap().len(), 2, "{err}");
+
+    // Another tenant sees nothing.
+    let (other, _, _) = app.register("nosy@example.com").await;
+    let (s, err) = app
+        .call(
+            &other,
+            Method::GET,
+            &format!("/api/projects/{pid}/logs"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, err["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("PROJECT_NOT_FOUND"))
+    );
+    let (s, err) = app
+        .call(&other, Method::GET, &format!("/api/mocks/{mid}/logs"), None)
+        .await;
+    assert_eq!(
+        (s, err["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("MOCK_NOT_FOUND"))
+    );
+
+    let (_, sys) = app.call("", Method::GET, "/api/system", None).await;
+    assert_eq!(sys["droppedLogs"], 0);
+    let metrics = app
+        .req(Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("mockbird_logs_written_total 3"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn a_full_log_queue_drops_and_counts_but_never_blocks_requests() {
+    let app = App::start_with(|c| c.log_buffer = 1).await;
+    let (t, _, _) = app.register("flood@example.com").await;
+    let (project, _) = app.project_with_mock(&t, "flood", "/x", "{}").await;
+    let pid = project["id"].as_str().unwrap();
+    let sent = 400u64;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (http, url) = (app.http.clone(), format!("{}/m/flood/x", app.base));
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..sent / 8 {
+                let res = http.get(&url).send().await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (_, sys) = app.call("", Method::GET, "/api/system", None).await;
+    let dropped = sys["droppedLogs"].as_u64().unwrap();
+    let stored = wait_total(
+        &app,
+        &t,
+        &format!("/api/projects/{pid}/logs"),
+        sent - dropped,
+    )
+    .await;
+    assert_eq!(stored["total"].as_u64().unwrap() + dropped, sent);
+    let metrics = app
+        .req(Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(&format!("mockbird_logs_dropped_total {dropped}")),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn logging_can_be_turned_off() {
+    let app = App::start_with(|c| c.log_buffer = 0).await;
+    let (t, _, _) = app.register("quiet@example.com").await;
+    let (project, _) = app.project_with_mock(&t, "quiet", "/x", "{}").await;
+    let res = app.req(Method::GET, "/m/quiet/x").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (_, page) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{}/logs", project["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(page["total"], 0);
+}
