@@ -195,7 +195,7 @@ async fn seed(http: &reqwest::Client, base: &str, n: usize) -> Vec<Scenario> {
     .await;
     eprintln!("imported {n} mocks in {:?}", started.elapsed());
     let last = (n - 1) / 2;
-    let last_path = if (n - 1) % 2 == 0 {
+    let last_path = if (n - 1).is_multiple_of(2) {
         format!("/m/big/api/v1/resource{last}")
     } else {
         format!("/m/big/api/v1/resource{last}/7")
@@ -338,35 +338,40 @@ async fn main() {
         r#"[{"tier":"bench","priceMonthlyCents":0,"priceYearlyCents":0,"endpointLimit":null,"requestLimit":null,"logRetentionDays":null,"burstPerSecond":null}]"#,
     )
     .expect("write plans");
-    let addr = free_addr();
-    let mut server_args: Vec<String> = [
-        "--listen",
-        &addr,
-        "--auth",
-        "mock",
-        "--default-plan",
-        "bench",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    server_args.push("--store".into());
-    server_args.push(format!("sqlite:{}", dir.path().join("bench.db").display()));
-    server_args.push("--plans".into());
-    server_args.push(plans.display().to_string());
-    server_args.push("--secret-file".into());
-    server_args.push(dir.path().join("secret").display().to_string());
-    server_args.extend(args.server_args.iter().cloned());
-    let _server = spawn_pinned(
-        &args.server_cpus,
-        &args.server_bin,
-        &server_args,
-        &dir.path().join("server.log"),
-    );
+    // Two mockbird servers on separate stores: request logging off and on.
     let http = reqwest::Client::new();
-    let base = format!("http://{addr}");
+    let start = |name: &str, extra: &[&str]| {
+        let addr = free_addr();
+        let mut server_args: Vec<String> = vec![
+            "--listen".into(),
+            addr.clone(),
+            "--auth".into(),
+            "mock".into(),
+            "--default-plan".into(),
+            "bench".into(),
+            "--store".into(),
+            format!("sqlite:{}", dir.path().join(format!("{name}.db")).display()),
+            "--plans".into(),
+            plans.display().to_string(),
+            "--secret-file".into(),
+            dir.path().join("secret").display().to_string(),
+        ];
+        server_args.extend(extra.iter().map(|s| s.to_string()));
+        server_args.extend(args.server_args.iter().cloned());
+        let guard = spawn_pinned(
+            &args.server_cpus,
+            &args.server_bin,
+            &server_args,
+            &dir.path().join(format!("{name}.log")),
+        );
+        (guard, format!("http://{addr}"))
+    };
+    let (_server, base) = start("logs-off", &["--log-buffer", "0"]);
+    let (_logged, logged) = start("logs-on", &[]);
     wait_ready(&http, &format!("{base}/healthz")).await;
+    wait_ready(&http, &format!("{logged}/healthz")).await;
     let scenarios = seed(&http, &base, args.mocks).await;
+    seed(&http, &logged, args.mocks).await;
 
     let mut routes = Vec::new();
     for s in &scenarios {
@@ -392,15 +397,15 @@ async fn main() {
     )
     .expect("write lua");
 
-    let mut table = format!(
-        "| scenario | mockbird req/s | p50 | p99 | bare hyper req/s | p50 | p99 | ratio |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|\n"
+    let mut table = String::from(
+        "| scenario | mockbird req/s | p50 | p99 | bare hyper req/s | p50 | p99 | ratio | logging on req/s | p99 | on ÷ off |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for s in &scenarios {
         let script = (s.method == "POST").then_some(post_script.as_path());
-        let (mut mbs, mut bares) = (Vec::new(), Vec::new());
+        let (mut mbs, mut bares, mut ons) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..args.rounds.max(1) {
-            for (target, runs) in [(&base, &mut mbs), (&bare, &mut bares)] {
+            for (target, runs) in [(&base, &mut mbs), (&bare, &mut bares), (&logged, &mut ons)] {
                 let url = format!("{target}{}", s.path);
                 if round == 0 {
                     wrk(&args, &url, script, args.warmup);
@@ -410,9 +415,9 @@ async fn main() {
                 runs.push(m);
             }
         }
-        let (mb, ceiling) = (median(mbs), median(bares));
+        let (mb, ceiling, on) = (median(mbs), median(bares), median(ons));
         let row = format!(
-            "| {} | {:.0} | {} | {} | {:.0} | {} | {} | {:.2}× |\n",
+            "| {} | {:.0} | {} | {} | {:.0} | {} | {} | {:.2}× | {:.0} | {} | {:.2}× |\n",
             s.name,
             mb.rps,
             fmt_us(mb.p50_us),
@@ -420,7 +425,10 @@ async fn main() {
             ceiling.rps,
             fmt_us(ceiling.p50_us),
             fmt_us(ceiling.p99_us),
-            mb.rps / ceiling.rps
+            mb.rps / ceiling.rps,
+            on.rps,
+            fmt_us(on.p99_us),
+            on.rps / mb.rps
         );
         eprint!("{row}");
         table.push_str(&row);
@@ -433,6 +441,31 @@ async fn main() {
         args.warmup,
         args.server_cpus,
         args.client_cpus
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await; // let the writer catch up
+    let system: Value = http
+        .get(format!("{logged}/api/system"))
+        .send()
+        .await
+        .expect("system")
+        .json()
+        .await
+        .expect("json");
+    let metrics = http
+        .get(format!("{logged}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let written = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("mockbird_logs_written_total "))
+        .unwrap_or("?");
+    let header = format!(
+        "{header}Logging-on server: {written} log entries written, {} dropped (queue full).\n\n",
+        system["droppedLogs"]
     );
     println!("\n{header}{table}");
     if let Some(out) = &args.out {

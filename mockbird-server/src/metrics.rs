@@ -43,11 +43,11 @@ impl Metrics {
 
     /// Records how long a mock request took.
     pub fn mock_latency(&self, took: Duration) {
+        // One atomic per request: only the smallest bucket that fits counts
+        // here; `render` adds them up into Prometheus' cumulative buckets.
         let secs = took.as_secs_f64();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                self.mock_latency_buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(i) = BUCKETS.iter().position(|bound| secs <= *bound) {
+            self.mock_latency_buckets[i].fetch_add(1, Ordering::Relaxed);
         }
         self.mock_latency_count.fetch_add(1, Ordering::Relaxed);
         self.mock_latency_micros.fetch_add(
@@ -75,8 +75,9 @@ impl Metrics {
         }
         out.push_str("# HELP mockbird_mock_latency_seconds Time to answer /m/ requests.\n");
         out.push_str("# TYPE mockbird_mock_latency_seconds histogram\n");
+        let mut n = 0;
         for (i, bound) in BUCKETS.iter().enumerate() {
-            let n = self.mock_latency_buckets[i].load(Ordering::Relaxed);
+            n += self.mock_latency_buckets[i].load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
                 "mockbird_mock_latency_seconds_bucket{{le=\"{bound}\"}} {n}"
@@ -103,5 +104,29 @@ impl Metrics {
             self.cache_misses.load(Ordering::Relaxed)
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_buckets_are_cumulative() {
+        let m = Metrics::default();
+        m.mock_latency(Duration::from_micros(400));
+        m.mock_latency(Duration::from_millis(3));
+        m.mock_latency(Duration::from_secs(2));
+        let text = m.render();
+        for line in [
+            "mockbird_mock_latency_seconds_bucket{le=\"0.0005\"} 1",
+            "mockbird_mock_latency_seconds_bucket{le=\"0.0025\"} 1",
+            "mockbird_mock_latency_seconds_bucket{le=\"0.005\"} 2",
+            "mockbird_mock_latency_seconds_bucket{le=\"1\"} 2",
+            "mockbird_mock_latency_seconds_bucket{le=\"+Inf\"} 3",
+            "mockbird_mock_latency_seconds_count 3",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
     }
 }

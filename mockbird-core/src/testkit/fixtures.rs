@@ -72,7 +72,7 @@ pub fn log(
     status: u16,
 ) -> NewRequestLog {
     RequestLog {
-        id: Uuid::new_v4(),
+        id: Uuid::now_v7(),
         mock_id: mock.map(|m| m.id),
         project_id: project.id,
         request_method: "GET".into(),
