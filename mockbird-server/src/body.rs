@@ -24,8 +24,8 @@ pub(crate) const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// Longest time spent discarding the rest of an oversized body.
 pub(crate) const DRAIN_TIME: Duration = Duration::from_secs(5);
 
-/// The limit that applies to a request path routed by the axum router (mocks
-/// served by host name never reach it).
+/// The limit that applies to a request path routed by the axum router (mock
+/// requests never reach it: `serving::serve` reads their bodies itself).
 fn limit_for(path: &str) -> usize {
     if path == "/api" || path.starts_with("/api/") {
         MAX_API_BODY

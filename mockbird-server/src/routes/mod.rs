@@ -15,7 +15,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::get;
 use http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -177,21 +177,15 @@ where
     }
 }
 
-/// The axum router: the management API, operations, and `/m/` serving by path
-/// (serving by host name is done by [`App`]).
-pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    let serving = Router::new()
-        .route("/m/{slug}", any(serving::by_path))
-        .route("/m/{slug}/", any(serving::by_path))
-        .route("/m/{slug}/{*path}", any(serving::by_path))
-        .layer(DefaultBodyLimit::disable());
+/// The axum router: the management API and operations (mock serving, by
+/// path or host name, is dispatched by [`App`] before the router).
+fn router(state: AppState, request_timeout: Duration) -> Router {
     let (api, doc) = api().split_for_parts();
     let doc = crate::openapi::Document(bytes::Bytes::from(
         doc.to_json().expect("the OpenAPI document serializes"),
     ));
     Router::new()
         .merge(api.layer(axum::Extension(doc)))
-        .merge(serving)
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
@@ -217,26 +211,21 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Request counting for everything but mock serving (counted where it is served).
+/// Request counting for the router's traffic (mock serving is counted where it is served).
 async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let class = if path.starts_with("/m/") {
-        None
-    } else if path.starts_with("/api") {
-        Some(RouteClass::Api)
+    let class = if req.uri().path().starts_with("/api") {
+        RouteClass::Api
     } else {
-        Some(RouteClass::Ops)
+        RouteClass::Ops
     };
     let started = Instant::now();
     let res = next.run(req).await;
-    if let Some(class) = class {
-        state.metrics.request(class, res.status().as_u16());
-        tracing::debug!(
-            status = res.status().as_u16(),
-            took_us = started.elapsed().as_micros() as u64,
-            "request"
-        );
-    }
+    state.metrics.request(class, res.status().as_u16());
+    tracing::debug!(
+        status = res.status().as_u16(),
+        took_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
     res
 }
 

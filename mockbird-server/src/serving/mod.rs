@@ -5,7 +5,7 @@ mod cache;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use mockbird_core::engine::Outcome;
@@ -23,14 +23,6 @@ use crate::state::AppState;
 
 /// Largest request body a mock reads (shared/API.md: 10 MiB).
 pub const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
-
-/// `/m/{slug}` and `/m/{slug}/{*path}` through the router.
-pub async fn by_path(State(state): State<AppState>, req: Request) -> Response {
-    match target(&state, &req) {
-        Some(t) => serve(state, req, t).await,
-        None => ApiError::project_not_found().into_response(),
-    }
-}
 
 /// The client's address, put in each request's extensions by the connection loop.
 #[derive(Debug, Clone, Copy)]
