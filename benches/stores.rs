@@ -109,7 +109,7 @@ fn stores(c: &mut Criterion) {
                             logs.chunks(LOG_BATCH_ROWS).map(<[_]>::to_vec).collect();
                         let start = Instant::now();
                         for batch in batches {
-                            store.insert_logs(batch).await.unwrap();
+                            store.insert_logs(&batch).await.unwrap();
                         }
                         total += start.elapsed();
                     }

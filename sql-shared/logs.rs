@@ -91,18 +91,18 @@ async fn insert_batch(store: &Store, logs: &[NewRequestLog]) -> StoreResult<u64>
             row.push_bind(id(log.id))
                 .push_bind(log.mock_id.map(id))
                 .push_bind(id(log.project_id))
-                .push_bind(log.request_method.clone())
-                .push_bind(log.request_path.clone())
-                .push_bind(Json(log.request_headers.clone()))
-                .push_bind(Json(log.request_query.clone()))
-                .push_bind(log.request_body.clone())
+                .push_bind(log.request_method.as_str())
+                .push_bind(log.request_path.as_str())
+                .push_bind(Json(&log.request_headers))
+                .push_bind(Json(&log.request_query))
+                .push_bind(log.request_body.as_deref())
                 .push_bind(log.request_body_truncated)
                 .push_bind(log.response_id.filter(|r| responses.contains(r)).map(id))
                 .push_bind(i64::from(log.response_status))
                 .push_bind(i64::from(log.response_time_ms))
                 .push_bind(ip)
                 .push_unseparated(dialect::IP_CAST)
-                .push_bind(log.user_agent.clone())
+                .push_bind(log.user_agent.as_deref())
                 .push_bind(ts(clock::truncate(log.created_at)));
         });
         qb.push(" ON CONFLICT (id) DO NOTHING");
@@ -138,11 +138,11 @@ fn push_filter(qb: &mut QueryBuilder<Db>, scope: LogScope, query: Option<&LogQue
 
 #[async_trait]
 impl LogStore for Store {
-    async fn insert_logs(&self, logs: Vec<NewRequestLog>) -> StoreResult<u64> {
+    async fn insert_logs(&self, logs: &[NewRequestLog]) -> StoreResult<u64> {
         if logs.is_empty() {
             return Ok(0);
         }
-        match insert_batch(self, &logs).await {
+        match insert_batch(self, logs).await {
             // A project or mock deleted between the existence check and the
             // insert (possible across PostgreSQL sessions): check again once.
             Err(StoreError::Backend { source, .. })
@@ -151,7 +151,7 @@ impl LogStore for Store {
                     .and_then(|e| e.as_database_error())
                     .is_some_and(|e| e.is_foreign_key_violation()) =>
             {
-                insert_batch(self, &logs).await
+                insert_batch(self, logs).await
             }
             other => other,
         }

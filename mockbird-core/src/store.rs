@@ -204,7 +204,8 @@ pub trait MockStore: Send + Sync {
 #[async_trait]
 pub trait LogStore: Send + Sync {
     /// Stores a batch; entries whose project no longer exists are skipped. Returns how many were stored.
-    async fn insert_logs(&self, logs: Vec<NewRequestLog>) -> StoreResult<u64>;
+    /// Borrowed, so a caller that may retry the batch does not copy it first.
+    async fn insert_logs(&self, logs: &[NewRequestLog]) -> StoreResult<u64>;
     /// A page of logs, newest first, filtered by date range (inclusive) and status.
     async fn logs(&self, scope: LogScope, query: LogQuery) -> StoreResult<Page<RequestLog>>;
     /// Logs of a scope since an instant, oldest first, at most `limit` (for analytics).

@@ -550,12 +550,12 @@ fn in_scope(log: &RequestLog, scope: LogScope) -> bool {
 
 #[async_trait]
 impl LogStore for MemoryStore {
-    async fn insert_logs(&self, logs: Vec<NewRequestLog>) -> StoreResult<u64> {
+    async fn insert_logs(&self, logs: &[NewRequestLog]) -> StoreResult<u64> {
         let mut s = self.write();
         let before = s.logs.len();
         for log in logs {
             if s.projects.contains_key(&log.project_id) {
-                s.logs.push(log);
+                s.logs.push(log.clone());
             }
         }
         Ok((s.logs.len() - before) as u64)

@@ -51,7 +51,7 @@ async fn store_recovers_by_itself_after_a_server_restart() {
             while started.elapsed() < Duration::from_secs(8) {
                 let log = testkit::log(&project, None, mockbird_core::clock::now(), 200);
                 let t = Instant::now();
-                match store.insert_logs(vec![log.clone()]).await {
+                match store.insert_logs(std::slice::from_ref(&log)).await {
                     Ok(_) => acked.push(log.id),
                     Err(e @ StoreError::Backend { .. }) => {
                         failures.push((t.elapsed(), e.to_string()))

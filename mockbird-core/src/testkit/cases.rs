@@ -254,7 +254,7 @@ pub async fn delete_org_cascades(store: Store) {
         .await
         .unwrap();
     store
-        .insert_logs(vec![log(&p, Some(&m), minutes(1), 200)])
+        .insert_logs(&[log(&p, Some(&m), minutes(1), 200)])
         .await
         .unwrap();
     let key = store
@@ -384,7 +384,7 @@ pub async fn delete_project_cascades(store: Store) {
         .await
         .unwrap();
     store
-        .insert_logs(vec![
+        .insert_logs(&[
             log(&p, Some(&m), minutes(1), 200),
             log(&p, None, minutes(2), 404),
         ])
@@ -738,7 +738,7 @@ pub async fn delete_mock_cascades(store: Store) {
         .await
         .unwrap();
     store
-        .insert_logs(vec![log(&p, Some(&m), minutes(1), 200)])
+        .insert_logs(&[log(&p, Some(&m), minutes(1), 200)])
         .await
         .unwrap();
     store.delete_mock(m.id).await.unwrap();
@@ -760,7 +760,7 @@ pub async fn logs_paginate_newest_first(store: Store) {
     let logs: Vec<_> = (0..25)
         .map(|i| log(&p, Some(&m), minutes(i), 200))
         .collect();
-    assert_eq!(store.insert_logs(logs.clone()).await.unwrap(), 25);
+    assert_eq!(store.insert_logs(&logs).await.unwrap(), 25);
     let first = store
         .logs(LogScope::Mock(m.id), LogQuery::new(1, 10).unwrap())
         .await
@@ -792,7 +792,7 @@ pub async fn logs_filter_by_date_and_status(store: Store) {
     let logs: Vec<_> = (0..10)
         .map(|i| log(&p, Some(&m), minutes(i), if i % 2 == 0 { 200 } else { 500 }))
         .collect();
-    store.insert_logs(logs).await.unwrap();
+    store.insert_logs(&logs).await.unwrap();
     let q = LogQuery {
         start: Some(minutes(2)),
         end: Some(minutes(5)),
@@ -824,7 +824,7 @@ pub async fn logs_are_scoped_by_mock_and_project(store: Store) {
     let n = mock(&store, &p, "GET", "/y").await;
     let o = mock(&store, &q, "GET", "/x").await;
     store
-        .insert_logs(vec![
+        .insert_logs(&[
             log(&p, Some(&m), minutes(1), 200),
             log(&p, Some(&n), minutes(2), 200),
             log(&p, None, minutes(3), 404),
@@ -862,14 +862,14 @@ pub async fn insert_logs_skips_vanished_projects(store: Store) {
     let gone = project(&store, &o, "gone").await;
     store.delete_project(gone.id).await.unwrap();
     let n = store
-        .insert_logs(vec![
+        .insert_logs(&[
             log(&p, None, minutes(1), 404),
             log(&gone, None, minutes(1), 404),
         ])
         .await
         .unwrap();
     assert_eq!(n, 1);
-    assert_eq!(store.insert_logs(vec![]).await.unwrap(), 0);
+    assert_eq!(store.insert_logs(&[]).await.unwrap(), 0);
 }
 
 /// `logs_since` reads oldest first; retention deletes in bounded batches, per organization.
@@ -877,11 +877,15 @@ pub async fn logs_since_and_retention(store: Store) {
     let (_, o, p) = tenant(&store, "a").await;
     let (_, _, q) = tenant(&store, "b").await;
     store
-        .insert_logs((0..10).map(|i| log(&p, None, minutes(i), 200)).collect())
+        .insert_logs(
+            &(0..10)
+                .map(|i| log(&p, None, minutes(i), 200))
+                .collect::<Vec<_>>(),
+        )
         .await
         .unwrap();
     store
-        .insert_logs(vec![log(&q, None, minutes(0), 200)])
+        .insert_logs(&[log(&q, None, minutes(0), 200)])
         .await
         .unwrap();
     let since = store
@@ -942,8 +946,8 @@ pub async fn concurrent_log_writers_lose_nothing(store: Store) {
                 for batch in 0..5 {
                     let logs = (0..20)
                         .map(|i| log(&p, None, minutes(w * 1000 + batch * 20 + i), 200))
-                        .collect();
-                    store.insert_logs(logs).await.unwrap();
+                        .collect::<Vec<_>>();
+                    store.insert_logs(&logs).await.unwrap();
                 }
             })
         })

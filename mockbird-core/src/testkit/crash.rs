@@ -38,7 +38,7 @@ pub async fn write_until_killed(store: Store, project_id: Uuid) {
     for step in 0u64.. {
         let log = fixtures::log(&project, None, crate::clock::now(), 200);
         let n = store
-            .insert_logs(vec![log.clone()])
+            .insert_logs(std::slice::from_ref(&log))
             .await
             .expect("insert log");
         assert_eq!(n, 1);

@@ -157,7 +157,7 @@ async fn write_batch(store: &dyn DatabaseService, batch: &mut Vec<RequestLog>, c
     let n = batch.len() as u64;
     let mut delay = Duration::from_millis(100);
     for attempt in 1..=WRITE_ATTEMPTS {
-        match store.insert_logs(batch.clone()).await {
+        match store.insert_logs(batch).await {
             Ok(_) => {
                 c.written.fetch_add(n, Ordering::Relaxed);
                 break;
