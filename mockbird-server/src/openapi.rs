@@ -8,7 +8,12 @@ use axum::response::IntoResponse;
 use bytes::Bytes;
 use http::header;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
+use utoipa::openapi::{
+    ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Response, ResponseBuilder,
+};
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::error::ErrorBody;
 
 /// The serialized document, shared by every request.
 #[derive(Debug, Clone)]
@@ -40,13 +45,48 @@ pub fn base() -> OpenApi {
     doc
 }
 
+/// Adds what every operation shares, once: the `default` error answer, shaped
+/// as [`ErrorBody`].
+pub fn finish(mut doc: OpenApi) -> OpenApi {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components
+        .schemas
+        .insert(ErrorBody::name().into_owned(), ErrorBody::schema());
+    let error: RefOr<Response> = ResponseBuilder::new()
+        .description("Error")
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(ErrorBody::name())))
+                .build(),
+        )
+        .build()
+        .into();
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .insert("default".into(), error.clone());
+        }
+    }
+    doc
+}
+
 /// `GET /api/openapi.json`: this document.
 #[utoipa::path(
     get,
     path = "/api/openapi.json",
     tag = "system",
     summary = "This document",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
 )]
 pub async fn document(Extension(doc): Extension<Document>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], doc.0)

@@ -52,7 +52,7 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
     path = "/api/auth/register",
     tag = "auth",
     summary = "Create an account and its personal organization",
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
 )]
 pub async fn register(
     State(state): State<AppState>,
@@ -141,7 +141,7 @@ async fn create_personal_org(state: &AppState, user: &User) -> ApiResult<()> {
     path = "/api/auth/login",
     tag = "auth",
     summary = "Log in",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
 )]
 pub async fn login(
     State(state): State<AppState>,
@@ -181,7 +181,7 @@ pub async fn login(
     path = "/api/auth/logout",
     tag = "auth",
     summary = "End this session",
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
@@ -197,7 +197,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     path = "/api/auth/me",
     tag = "auth",
     summary = "The current user",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn me(caller: Caller) -> Json<User> {
@@ -217,7 +217,7 @@ pub struct Refresh {
     path = "/api/auth/refresh",
     tag = "auth",
     summary = "Rotate the refresh token",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
 )]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -258,7 +258,7 @@ pub struct Forgot {
     path = "/api/auth/forgot-password",
     tag = "auth",
     summary = "Email a reset token",
-    responses((status = 202, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 202, description = "Success")),
 )]
 pub async fn forgot_password(
     State(state): State<AppState>,
@@ -319,7 +319,7 @@ pub struct Reset {
     path = "/api/auth/reset-password",
     tag = "auth",
     summary = "Set a new password with a reset token",
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
 )]
 pub async fn reset_password(
     State(state): State<AppState>,
@@ -361,7 +361,7 @@ pub struct ChangePassword {
     path = "/api/auth/password",
     tag = "auth",
     summary = "Change the password",
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn change_password(
@@ -400,7 +400,7 @@ pub async fn change_password(
     path = "/api/auth/me",
     tag = "auth",
     summary = "Delete the account and organizations it alone owns",
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete_me(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {

@@ -83,7 +83,7 @@ async fn current(state: &AppState, org: Uuid) -> ApiResult<Subscription> {
     path = "/api/billing/subscription",
     tag = "billing",
     summary = "The organization's subscription",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn subscription(
@@ -110,7 +110,7 @@ pub struct Checkout {
     path = "/api/billing/create-checkout",
     tag = "billing",
     summary = "Start a checkout (owner)",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn checkout(
@@ -190,7 +190,7 @@ async fn sync(state: &AppState, org: Uuid) -> ApiResult<()> {
     path = "/api/billing/cancel",
     tag = "billing",
     summary = "Cancel at period end (owner)",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn cancel(
@@ -210,7 +210,7 @@ pub async fn cancel(
     path = "/api/billing/invoices",
     tag = "billing",
     summary = "Invoices",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn invoices(
@@ -237,7 +237,7 @@ pub async fn invoices(
     path = "/api/billing/update-payment",
     tag = "billing",
     summary = "Change the payment method (owner)",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update_payment(
@@ -262,7 +262,7 @@ pub async fn update_payment(
     path = "/api/billing/webhook",
     tag = "billing",
     summary = "Payment provider events (Stripe-Signature)",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
 )]
 pub async fn webhook(
     State(state): State<AppState>,

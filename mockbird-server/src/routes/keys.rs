@@ -34,7 +34,7 @@ fn view(key: &ApiKey) -> Value {
     path = "/api/keys",
     tag = "keys",
     summary = "API keys",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Value>>> {
@@ -60,7 +60,7 @@ pub struct CreateKey {
     path = "/api/keys",
     tag = "keys",
     summary = "Create an API key (shown once)",
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -120,7 +120,7 @@ async fn load(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<ApiKey>
     tag = "keys",
     summary = "Replace a key's secret",
     params(("id" = String, Path)),
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn rotate(
@@ -150,7 +150,7 @@ pub async fn rotate(
     tag = "keys",
     summary = "Revoke a key",
     params(("id" = String, Path)),
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(

@@ -60,7 +60,7 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
         ("endDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
         ("status" = Option<u16>, Query, description = "Exact response status"),
     ),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn mock_logs(
@@ -90,7 +90,7 @@ pub async fn mock_logs(
         ("endDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
         ("status" = Option<u16>, Query, description = "Exact response status"),
     ),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn project_logs(

@@ -68,7 +68,7 @@ fn mock_conflict(e: StoreError) -> ApiError {
     tag = "mocks",
     summary = "Mocks of a project",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn list(
@@ -90,7 +90,7 @@ pub async fn list(
     tag = "mocks",
     summary = "Create a mock",
     params(("id" = String, Path)),
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -118,7 +118,7 @@ pub async fn create(
     tag = "mocks",
     summary = "A mock",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn get(
@@ -137,7 +137,7 @@ pub async fn get(
     tag = "mocks",
     summary = "Update a mock",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update(
@@ -166,7 +166,7 @@ pub async fn update(
     tag = "mocks",
     summary = "Delete a mock",
     params(("id" = String, Path)),
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(
@@ -187,7 +187,7 @@ pub async fn delete(
     tag = "mocks",
     summary = "Responses of a mock",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn responses(
@@ -206,7 +206,7 @@ pub async fn responses(
     tag = "mocks",
     summary = "Add a response",
     params(("id" = String, Path)),
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create_response(
@@ -249,7 +249,7 @@ async fn load_response(
     tag = "mocks",
     summary = "Update a response",
     params(("id" = String, Path), ("responseId" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update_response(
@@ -274,7 +274,7 @@ pub async fn update_response(
     tag = "mocks",
     summary = "Delete a response",
     params(("id" = String, Path), ("responseId" = String, Path)),
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete_response(

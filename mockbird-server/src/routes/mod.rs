@@ -182,7 +182,9 @@ where
 fn router(state: AppState, request_timeout: Duration) -> Router {
     let (api, doc) = api().split_for_parts();
     let doc = crate::openapi::Document(bytes::Bytes::from(
-        doc.to_json().expect("the OpenAPI document serializes"),
+        crate::openapi::finish(doc)
+            .to_json()
+            .expect("the OpenAPI document serializes"),
     ));
     Router::new()
         .merge(api.layer(axum::Extension(doc)))

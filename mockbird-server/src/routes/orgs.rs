@@ -25,7 +25,7 @@ use crate::state::AppState;
     path = "/api/orgs",
     tag = "organizations",
     summary = "Organizations of the caller",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn list(
@@ -52,7 +52,7 @@ pub struct CreateOrg {
     path = "/api/orgs",
     tag = "organizations",
     summary = "Create an organization",
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -88,7 +88,7 @@ pub async fn create(
     tag = "organizations",
     summary = "An organization",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn get(
@@ -114,7 +114,7 @@ pub struct UpdateOrg {
     tag = "organizations",
     summary = "Rename an organization (admin)",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update(
@@ -142,7 +142,7 @@ pub async fn update(
     tag = "organizations",
     summary = "Delete an organization (owner)",
     params(("id" = String, Path)),
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(
@@ -167,7 +167,7 @@ pub async fn delete(
     tag = "organizations",
     summary = "Members",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn members(
@@ -194,7 +194,7 @@ pub struct Invite {
     tag = "organizations",
     summary = "Invite by email (admin)",
     params(("id" = String, Path)),
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn invite(
@@ -272,7 +272,7 @@ pub async fn invite(
     tag = "organizations",
     summary = "Accept an invitation",
     params(("token" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn accept(
@@ -312,7 +312,7 @@ pub struct SetRole {
     tag = "organizations",
     summary = "Change a member's role (admin)",
     params(("id" = String, Path), ("userId" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn set_role(
@@ -358,7 +358,7 @@ pub async fn set_role(
     tag = "organizations",
     summary = "Remove a member, or leave",
     params(("id" = String, Path), ("userId" = String, Path)),
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn remove(

@@ -72,7 +72,7 @@ async fn target_org(state: &AppState, caller: &Caller, org_id: Option<&str>) -> 
     path = "/api/projects",
     tag = "projects",
     summary = "Projects",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn list(
@@ -132,7 +132,7 @@ pub struct CreateProject {
     path = "/api/projects",
     tag = "projects",
     summary = "Create a project",
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -177,7 +177,7 @@ pub async fn create(
     tag = "projects",
     summary = "A project",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn get(
@@ -196,7 +196,7 @@ pub async fn get(
     tag = "projects",
     summary = "Update a project",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update(
@@ -224,7 +224,7 @@ pub async fn update(
     tag = "projects",
     summary = "Delete a project",
     params(("id" = String, Path)),
-    responses((status = 204, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(
@@ -252,7 +252,7 @@ pub struct Duplicate {
     tag = "projects",
     summary = "Copy a project with its mocks",
     params(("id" = String, Path)),
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn duplicate(
@@ -295,7 +295,7 @@ pub async fn duplicate(
     tag = "projects",
     summary = "Export a project",
     params(("id" = String, Path)),
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn export(
@@ -317,7 +317,7 @@ pub async fn export(
     path = "/api/projects/import",
     tag = "projects",
     summary = "Import an export document",
-    responses((status = 201, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn import(

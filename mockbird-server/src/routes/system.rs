@@ -77,7 +77,7 @@ fn mode(is_mock: bool) -> &'static str {
     path = "/api/system",
     tag = "system",
     summary = "Version, store and service modes",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
 )]
 pub async fn system(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
@@ -106,7 +106,7 @@ pub struct OutboxQuery {
     path = "/api/dev/outbox",
     tag = "system",
     summary = "Emails the mock email service sent (only with mock email and --expose-outbox)",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
 )]
 pub async fn outbox(
     State(state): State<AppState>,
@@ -128,7 +128,7 @@ pub async fn outbox(
     path = "/api/billing/plans",
     tag = "system",
     summary = "Plans",
-    responses((status = 200, description = "Success"), (status = "default", description = "Error", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Success")),
 )]
 pub async fn plans(State(state): State<AppState>) -> Json<Vec<Plan>> {
     Json(state.plans.as_ref().clone())
