@@ -12,6 +12,23 @@ use crate::error::ApiResult;
 use crate::routes::{mocks, projects};
 use crate::state::AppState;
 
+/// The query of both log endpoints, as documented; [`parse_query`] reads it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+#[allow(dead_code)] // documentation only: the query is parsed by hand to list every problem
+struct LogParams {
+    /// 1-based page (default 1).
+    page: Option<u32>,
+    /// Page size, 1–100 (default 20).
+    limit: Option<u32>,
+    /// RFC 3339, inclusive.
+    start_date: Option<String>,
+    /// RFC 3339, inclusive.
+    end_date: Option<String>,
+    /// Exact response status.
+    status: Option<u16>,
+}
+
 /// Parses `page, limit, startDate, endDate, status`; every problem at once.
 fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
     let mut q = LogQuery::default();
@@ -52,14 +69,7 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
     path = "/api/mocks/{id}/logs",
     tag = "logs",
     summary = "Request logs of a mock, newest first",
-    params(
-        ("id" = String, Path),
-        ("page" = Option<u32>, Query, description = "1-based page (default 1)"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 20)"),
-        ("startDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
-        ("endDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
-        ("status" = Option<u16>, Query, description = "Exact response status"),
-    ),
+    params(("id" = String, Path), LogParams),
     responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -82,14 +92,7 @@ pub async fn mock_logs(
     path = "/api/projects/{id}/logs",
     tag = "logs",
     summary = "Request logs of a project (unmatched requests too), newest first",
-    params(
-        ("id" = String, Path),
-        ("page" = Option<u32>, Query, description = "1-based page (default 1)"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 20)"),
-        ("startDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
-        ("endDate" = Option<String>, Query, description = "RFC 3339, inclusive"),
-        ("status" = Option<u16>, Query, description = "Exact response status"),
-    ),
+    params(("id" = String, Path), LogParams),
     responses((status = 200, description = "Success")),
     security(("bearer" = []), ("apiKey" = [])),
 )]
