@@ -69,6 +69,12 @@ impl App {
         )
     }
 
+    /// The Prometheus text of `GET /metrics`.
+    pub(crate) async fn metrics(&self) -> String {
+        let res = self.req(Method::GET, "/metrics").send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
     /// Sends `body` (if any) with a Bearer token; returns status and JSON (Null when empty).
     pub(crate) async fn call(
         &self,

@@ -186,14 +186,7 @@ async fn operations_endpoints_answer() {
     assert_eq!(plans[0]["tier"], "free");
     assert_eq!(plans[0]["endpointLimit"], 3);
     let _ = app.req(Method::GET, "/m/none/x").send().await.unwrap();
-    let metrics = app
-        .req(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("mockbird_requests_total{route=\"mock\",status=\"4xx\"} 1"),
         "{metrics}"

@@ -162,14 +162,7 @@ async fn every_mock_request_is_logged_redacted_truncated_and_queryable() {
 
     let (_, sys) = app.call("", Method::GET, "/api/system", None).await;
     assert_eq!(sys["droppedLogs"], 0);
-    let metrics = app
-        .req(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("mockbird_logs_written_total 3"),
         "{metrics}"
@@ -207,14 +200,7 @@ async fn a_full_log_queue_drops_and_counts_but_never_blocks_requests() {
     )
     .await;
     assert_eq!(stored["total"].as_u64().unwrap() + dropped, sent);
-    let metrics = app
-        .req(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(&format!("mockbird_logs_dropped_total {dropped}")),
         "{metrics}"
