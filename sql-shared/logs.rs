@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use mockbird_core::clock;
 use mockbird_core::model::*;
 use mockbird_core::store::*;
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, Row};
 use sqlx::types::Json;
 use uuid::Uuid;
 
@@ -196,6 +196,78 @@ impl LogStore for Store {
         all(rows, convert::request_log)
     }
 
+    async fn log_stats(
+        &self,
+        scope: LogScope,
+        since: DateTime<Utc>,
+        bucket_secs: u32,
+    ) -> StoreResult<LogStats> {
+        let size = i64::from(bucket_secs.max(1));
+        let epoch = dialect::LOG_EPOCH;
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT ({epoch} / {size}) * {size} AS bucket, COUNT(*) AS requests, \
+             CAST(SUM(CASE WHEN response_status >= 400 THEN 1 ELSE 0 END) AS BIGINT) AS errors, \
+             CAST(SUM(response_time_ms) AS BIGINT) AS total_ms FROM request_logs"
+        ));
+        push_filter(&mut qb, scope, None);
+        qb.push(" AND created_at >= ")
+            .push_bind(ts(since))
+            .push(" GROUP BY 1 ORDER BY 1");
+        let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
+        let mut buckets = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let start: i64 = row.try_get("bucket").map_err(backend)?;
+            let count = |col: &str| -> StoreResult<u64> {
+                let v: Option<i64> = row.try_get(col).map_err(backend)?;
+                Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
+            };
+            buckets.push(LogBucket {
+                start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
+                requests: count("requests")?,
+                errors: count("errors")?,
+                total_ms: count("total_ms")?,
+            });
+        }
+        let mut qb = QueryBuilder::<Db>::new("SELECT mock_id, COUNT(*) AS requests FROM request_logs");
+        push_filter(&mut qb, scope, None);
+        qb.push(" AND created_at >= ")
+            .push_bind(ts(since))
+            .push(" GROUP BY mock_id ORDER BY 2 DESC");
+        let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
+        let mut by_mock = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let n: i64 = row.try_get("requests").map_err(backend)?;
+            by_mock.push((
+                dialect::get_opt_id(row, "mock_id").map_err(backend)?,
+                u64::try_from(n).unwrap_or(0),
+            ));
+        }
+        let stats = LogStats {
+            buckets,
+            by_mock,
+            p95_ms: 0,
+        };
+        let total = stats.total();
+        if total == 0 {
+            return Ok(stats);
+        }
+        let mut qb = QueryBuilder::<Db>::new("SELECT response_time_ms FROM request_logs");
+        push_filter(&mut qb, scope, None);
+        qb.push(" AND created_at >= ")
+            .push_bind(ts(since))
+            .push(" ORDER BY response_time_ms LIMIT 1 OFFSET ")
+            .push_bind(int(LogStats::p95_rank(total)));
+        let p95: Option<i64> = qb
+            .build_query_scalar()
+            .fetch_optional(self.reader())
+            .await
+            .map_err(backend)?;
+        Ok(LogStats {
+            p95_ms: u32::try_from(p95.unwrap_or(0)).unwrap_or(u32::MAX),
+            ..stats
+        })
+    }
+
     async fn delete_logs_before(
         &self,
         org_id: Uuid,
@@ -244,6 +316,21 @@ impl UsageStore for Store {
         .await
         .map_err(|e| super::write_err(e, "organization", org_id))?;
         convert::usage(&row).map_err(backend)
+    }
+
+    async fn claim_usage_alert(&self, org_id: Uuid, month: &str, percent: u8) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO usage_alerts (org_id, month, percent, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, month, percent) DO NOTHING",
+        )
+        .bind(id(org_id))
+        .bind(month)
+        .bind(i16::from(percent))
+        .bind(ts(clock::now()))
+        .execute(self.writer())
+        .await
+        .map_err(|e| super::write_err(e, "organization", org_id))?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn usage(&self, org_id: Uuid, month: &str) -> StoreResult<UsageRecord> {

@@ -215,6 +215,14 @@ pub trait LogStore: Send + Sync {
         since: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<RequestLog>>;
+    /// Aggregates of a scope's logs at or after `since`, in buckets of
+    /// `bucket_secs` aligned to the Unix epoch (UTC).
+    async fn log_stats(
+        &self,
+        scope: LogScope,
+        since: DateTime<Utc>,
+        bucket_secs: u32,
+    ) -> StoreResult<LogStats>;
     /// Deletes up to `batch` logs of the organization's projects older than `before`;
     /// returns how many went (call until 0).
     async fn delete_logs_before(
@@ -238,6 +246,9 @@ pub trait UsageStore: Send + Sync {
     ) -> StoreResult<UsageRecord>;
     /// The counters; zeros when nothing was counted.
     async fn usage(&self, org_id: Uuid, month: &str) -> StoreResult<UsageRecord>;
+    /// Records that the usage alert at `percent` of the quota went out for `month`;
+    /// true only for the first call (so each alert is sent once, across instances and restarts).
+    async fn claim_usage_alert(&self, org_id: Uuid, month: &str, percent: u8) -> StoreResult<bool>;
 }
 
 /// API keys.

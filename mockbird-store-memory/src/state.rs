@@ -26,6 +26,8 @@ pub(crate) struct State {
     pub(crate) responses: HashMap<Uuid, Seq<MockResponse>>,
     pub(crate) logs: Vec<RequestLog>,
     pub(crate) usage: HashMap<(Uuid, String), UsageRecord>,
+    /// Usage alerts sent: organization, month, percent.
+    pub(crate) usage_alerts: std::collections::HashSet<(Uuid, String, u8)>,
     pub(crate) keys: HashMap<Uuid, Seq<ApiKey>>,
     pub(crate) refresh: HashMap<Uuid, RefreshToken>,
     pub(crate) resets: HashMap<Uuid, ResetToken>,
@@ -208,6 +210,7 @@ impl State {
         self.invitations.retain(|_, i| i.row.org_id != id);
         self.members.retain(|m| m.org_id != id);
         self.usage.retain(|(org, _), _| *org != id);
+        self.usage_alerts.retain(|(org, _, _)| *org != id);
         self.subscriptions.remove(&id);
         self.invoices.retain(|_, i| i.org_id != id);
         self.audit.retain(|a| a.org_id != id);

@@ -603,6 +603,45 @@ impl LogStore for MemoryStore {
         Ok(matching.into_iter().take(limit as usize).cloned().collect())
     }
 
+    async fn log_stats(
+        &self,
+        scope: LogScope,
+        since: DateTime<Utc>,
+        bucket_secs: u32,
+    ) -> StoreResult<LogStats> {
+        let s = self.read();
+        let size = i64::from(bucket_secs.max(1));
+        let mut buckets: std::collections::BTreeMap<i64, LogBucket> = Default::default();
+        let mut by_mock: std::collections::HashMap<Option<Uuid>, u64> = Default::default();
+        let mut times = Vec::new();
+        for l in s.logs.iter().filter(|l| in_scope(l, scope) && l.created_at >= since) {
+            let start = l.created_at.timestamp().div_euclid(size) * size;
+            let b = buckets.entry(start).or_insert_with(|| LogBucket {
+                start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
+                requests: 0,
+                errors: 0,
+                total_ms: 0,
+            });
+            b.requests += 1;
+            b.errors += u64::from(l.response_status >= 400);
+            b.total_ms += u64::from(l.response_time_ms);
+            *by_mock.entry(l.mock_id).or_default() += 1;
+            times.push(l.response_time_ms);
+        }
+        times.sort_unstable();
+        let p95_ms = times
+            .get(LogStats::p95_rank(times.len() as u64) as usize)
+            .copied()
+            .unwrap_or(0);
+        let mut by_mock: Vec<_> = by_mock.into_iter().collect();
+        by_mock.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(LogStats {
+            buckets: buckets.into_values().collect(),
+            by_mock,
+            p95_ms,
+        })
+    }
+
     async fn delete_logs_before(
         &self,
         org_id: Uuid,
@@ -652,6 +691,12 @@ impl UsageStore for MemoryStore {
         u.request_count += requests;
         u.bandwidth_bytes += bandwidth_bytes;
         Ok(u.clone())
+    }
+
+    async fn claim_usage_alert(&self, org_id: Uuid, month: &str, percent: u8) -> StoreResult<bool> {
+        let mut s = self.write();
+        get(&s.orgs, "organization", org_id)?;
+        Ok(s.usage_alerts.insert((org_id, month.to_owned(), percent)))
     }
 
     async fn usage(&self, org_id: Uuid, month: &str) -> StoreResult<UsageRecord> {

@@ -17,6 +17,8 @@ pub(crate) const BACKEND: &str = "postgres";
 pub(crate) const LOG_IP_COLUMN: &str = "host(ip_address) AS ip_address";
 /// What follows the address parameter in an insert.
 pub(crate) const IP_CAST: &str = "::inet";
+/// A log's `created_at` as whole seconds since the Unix epoch.
+pub(crate) const LOG_EPOCH: &str = "CAST(floor(extract(epoch FROM created_at)) AS BIGINT)";
 
 /// An id as bound.
 pub(crate) fn id(u: Uuid) -> Uuid {

@@ -18,6 +18,8 @@ pub(crate) const BACKEND: &str = "sqlite";
 pub(crate) const LOG_IP_COLUMN: &str = "ip_address";
 /// What follows the address parameter in an insert.
 pub(crate) const IP_CAST: &str = "";
+/// A log's `created_at` as whole seconds since the Unix epoch.
+pub(crate) const LOG_EPOCH: &str = "CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER)";
 
 /// An id as bound.
 pub(crate) fn id(u: Uuid) -> String {

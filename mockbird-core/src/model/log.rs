@@ -137,3 +137,41 @@ pub struct UsageRecord {
     /// Response bytes served.
     pub bandwidth_bytes: u64,
 }
+
+/// Requests of one time bucket, as [`crate::store::LogStore::log_stats`] counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogBucket {
+    /// Start of the bucket (aligned to its size, UTC).
+    pub start: DateTime<Utc>,
+    /// Requests in the bucket.
+    pub requests: u64,
+    /// Of those, responses with status ≥ 400.
+    pub errors: u64,
+    /// Sum of their response times, in milliseconds.
+    pub total_ms: u64,
+}
+
+/// Aggregates of a scope's logs since an instant: what analytics are made of.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogStats {
+    /// Buckets that hold requests, oldest first (empty buckets are absent).
+    pub buckets: Vec<LogBucket>,
+    /// Requests per mock, most first; `None` collects unmatched requests.
+    pub by_mock: Vec<(Option<Uuid>, u64)>,
+    /// 95th percentile of the response times (nearest rank), 0 without requests.
+    pub p95_ms: u32,
+}
+
+impl LogStats {
+    /// All requests counted.
+    pub fn total(&self) -> u64 {
+        self.buckets.iter().map(|b| b.requests).sum()
+    }
+
+    /// Rank (0-based, ascending) of the 95th percentile among `n` values: nearest rank.
+    pub fn p95_rank(n: u64) -> u64 {
+        (n * 95).div_ceil(100).saturating_sub(1)
+    }
+}

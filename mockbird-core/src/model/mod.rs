@@ -19,7 +19,10 @@ pub use billing::{BillingEvent, Invoice, Plan, Subscription, SubscriptionStatus}
 pub use condition::{Condition, ConditionSpec, ConditionType, Operator};
 pub use export::{ExportDocument, ExportMock, ExportProject};
 pub use key::{ApiKey, NewApiKey};
-pub use log::{LogQuery, LogScope, MAX_PAGE_SIZE, NewRequestLog, Page, RequestLog, UsageRecord};
+pub use log::{
+    LogBucket, LogQuery, LogScope, LogStats, MAX_PAGE_SIZE, NewRequestLog, Page, RequestLog,
+    UsageRecord,
+};
 pub use mock::{HttpMethod, Mock, MockDef, MockSpec, ResponseType};
 pub use org::{
     Invitation, MemberInfo, Membership, NewInvitation, NewOrganization, Organization, Role,

@@ -935,6 +935,59 @@ pub async fn logs_since_and_retention(store: Store) {
     );
 }
 
+/// Log aggregates: buckets aligned to their size, errors (≥ 400), time sums,
+/// per-mock counts with unmatched requests apart, nearest-rank p95, scope and window respected.
+pub async fn log_stats_aggregate_by_bucket(store: Store) {
+    let (_, _, p) = tenant(&store, "a").await;
+    let (_, _, q) = tenant(&store, "b").await;
+    let m = mock(&store, &p, "GET", "/s").await;
+    let mut logs = Vec::new();
+    for i in 0..20u32 {
+        // minute 0..19; statuses: every fifth is 500; times 1..=20 ms
+        let mut l = log(
+            &p,
+            (i % 2 == 0).then_some(&m),
+            minutes(i64::from(i)),
+            if i % 5 == 4 { 500 } else { 200 },
+        );
+        l.response_time_ms = i + 1;
+        logs.push(l);
+    }
+    logs.push(log(&q, None, minutes(3), 200));
+    store.insert_logs(&logs).await.unwrap();
+    let stats = store
+        .log_stats(LogScope::Project(p.id), minutes(5), 600)
+        .await
+        .unwrap();
+    assert_eq!(stats.total(), 15);
+    assert_eq!(
+        stats
+            .buckets
+            .iter()
+            .map(|b| (b.start, b.requests, b.errors, b.total_ms))
+            .collect::<Vec<_>>(),
+        [
+            (minutes(0), 5, 1, 6 + 7 + 8 + 9 + 10),
+            (minutes(10), 10, 2, (11..=20).sum()),
+        ]
+    );
+    assert_eq!(stats.by_mock.len(), 2);
+    assert!(stats.by_mock.contains(&(Some(m.id), 7)) && stats.by_mock.contains(&(None, 8)));
+    // times 6..=20, 15 values: nearest rank ceil(0.95 * 15) = 15th → 20
+    assert_eq!(stats.p95_ms, 20);
+    let mock_stats = store
+        .log_stats(LogScope::Mock(m.id), minutes(0), 3600)
+        .await
+        .unwrap();
+    assert_eq!(mock_stats.total(), 10);
+    assert_eq!(mock_stats.buckets.len(), 1);
+    let none = store
+        .log_stats(LogScope::Project(p.id), minutes(60), 60)
+        .await
+        .unwrap();
+    assert_eq!(none, LogStats::default());
+}
+
 /// Concurrent batch writers lose nothing.
 pub async fn concurrent_log_writers_lose_nothing(store: Store) {
     let (_, _, p) = tenant(&store, "a").await;
@@ -1000,6 +1053,21 @@ pub async fn usage_accumulates_per_month(store: Store) {
     assert_eq!(
         store.usage(o.id, "2026-11").await.unwrap().request_count,
         25
+    );
+}
+
+/// Each usage alert is claimed once per organization, month and level.
+pub async fn usage_alerts_are_claimed_once(store: Store) {
+    let (_, o, _) = tenant(&store, "a").await;
+    assert!(store.claim_usage_alert(o.id, "2026-11", 80).await.unwrap());
+    assert!(!store.claim_usage_alert(o.id, "2026-11", 80).await.unwrap());
+    assert!(store.claim_usage_alert(o.id, "2026-11", 100).await.unwrap());
+    assert!(store.claim_usage_alert(o.id, "2026-12", 80).await.unwrap());
+    assert!(
+        store
+            .claim_usage_alert(Uuid::new_v4(), "2026-11", 80)
+            .await
+            .is_err()
     );
 }
 

@@ -51,8 +51,10 @@ macro_rules! store_conformance_tests {
             logs_are_scoped_by_mock_and_project
             insert_logs_skips_vanished_projects
             logs_since_and_retention
+            log_stats_aggregate_by_bucket
             concurrent_log_writers_lose_nothing
             usage_accumulates_per_month
+            usage_alerts_are_claimed_once
             api_key_round_trip
             api_key_hash_is_unique
             refresh_tokens_rotate_and_revoke

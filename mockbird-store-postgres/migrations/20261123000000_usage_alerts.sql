@@ -1,0 +1,8 @@
+-- Usage alerts already sent (80 % and 100 % of the monthly quota), one row each.
+CREATE TABLE usage_alerts (
+    org_id     UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    month      TEXT NOT NULL,
+    percent    SMALLINT NOT NULL,
+    sent_at    TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (org_id, month, percent)
+);
