@@ -117,6 +117,17 @@ impl OrgStore for Store {
         all(rows, convert::org)
     }
 
+    async fn all_orgs(&self) -> StoreResult<Vec<Organization>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM organizations o ORDER BY o.rowid"
+        ));
+        let rows = sqlx::query(sql)
+            .fetch_all(self.reader())
+            .await
+            .map_err(backend)?;
+        all(rows, convert::org)
+    }
+
     async fn rename_org(&self, org_id: Uuid, name: &str) -> StoreResult<Organization> {
         let row = sqlx::query(
             "UPDATE organizations SET name = $2 WHERE id = $1 RETURNING id, name, slug, plan, created_at",

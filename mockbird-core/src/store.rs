@@ -96,6 +96,8 @@ pub trait OrgStore: Send + Sync {
     async fn org_by_slug(&self, slug: &str) -> StoreResult<Organization>;
     /// Organizations the user belongs to.
     async fn orgs_for_user(&self, user_id: Uuid) -> StoreResult<Vec<Organization>>;
+    /// Every organization, oldest first (background jobs such as log retention).
+    async fn all_orgs(&self) -> StoreResult<Vec<Organization>>;
     /// Renames an organization.
     async fn rename_org(&self, id: Uuid, name: &str) -> StoreResult<Organization>;
     /// Changes its plan.

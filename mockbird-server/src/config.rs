@@ -104,6 +104,23 @@ pub struct Config {
     #[arg(long, env = "MOCKBIRD_LOG_BUFFER", default_value_t = 16_384)]
     pub log_buffer: usize,
 
+    /// Redis for what several instances share: quota counters, `/api` limits,
+    /// snapshot invalidation (`redis://host:port`). Without it, limits are per instance.
+    #[arg(long, env = "MOCKBIRD_REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// `/api` calls per minute per user, API key or anonymous client IP.
+    #[arg(long, env = "MOCKBIRD_API_RATE_LIMIT", default_value_t = 600)]
+    pub api_rate_limit: u32,
+
+    /// Seconds between runs of the log retention job (deletes logs older than each plan keeps).
+    #[arg(long, env = "MOCKBIRD_RETENTION_INTERVAL_SECS", default_value_t = 3600)]
+    pub retention_interval_secs: u64,
+
+    /// Plans given in code (embedding, tests); wins over `--plans`.
+    #[arg(skip)]
+    pub plan_list: Option<Vec<mockbird_core::model::Plan>>,
+
     /// Concurrent password hashes (each argon2id hash takes 19 MiB).
     #[arg(long, env = "MOCKBIRD_HASH_CONCURRENCY", default_value_t = 4)]
     pub hash_concurrency: usize,

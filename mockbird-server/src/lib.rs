@@ -23,13 +23,17 @@
 pub mod auth;
 mod body;
 pub mod config;
+pub mod emails;
 pub mod error;
 pub mod extract;
+pub mod jobs;
+pub mod limits;
 pub mod logs;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod serving;
+pub mod shared;
 pub mod state;
 
 mod startup;

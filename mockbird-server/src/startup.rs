@@ -20,7 +20,9 @@ use tokio::task::JoinHandle;
 
 use crate::auth::RealAuthService;
 use crate::config::{AuthMode, BillingMode, Config, EmailMode};
+use crate::limits::{Limits, LimitsConfig};
 use crate::logs::LogPipeline;
+use crate::shared::Shared;
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
 use crate::state::{AppState, Services, Settings};
@@ -99,6 +101,7 @@ fn jwt_secret(config: &Config) -> Result<String, StartError> {
 
 fn plans(config: &Config) -> Result<Vec<Plan>, StartError> {
     let plans = match &config.plans {
+        _ if config.plan_list.is_some() => config.plan_list.clone().unwrap_or_default(),
         None => Plan::defaults(),
         Some(path) => {
             let text = std::fs::read_to_string(path)?;
@@ -146,13 +149,31 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             ));
         }
     };
+    let plans = Arc::new(plans(config)?);
+    let shared = match &config.redis_url {
+        Some(url) => Some(Arc::new(
+            Shared::new(url).map_err(|e| StartError::Config(format!("--redis-url: {e}")))?,
+        )),
+        None => None,
+    };
+    let limits = Limits::new(
+        store.clone(),
+        email.clone(),
+        shared.clone(),
+        LimitsConfig {
+            plans: plans.clone(),
+            api_per_minute: config.api_rate_limit.max(1),
+            public_url: config.public_url(),
+        },
+    );
+    limits.start();
     Ok(AppState::new(Services {
         store: store.clone(),
         auth,
         email,
         outbox,
         billing,
-        plans: Arc::new(plans(config)?),
+        plans,
         settings: Arc::new(Settings {
             public_url: config.public_url(),
             mock_domain: config.mock_domain.clone(),
@@ -161,6 +182,8 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         snapshots: Arc::new(SnapshotCache::default()),
         metrics: Arc::new(Metrics::default()),
         logs: LogPipeline::start(store, config.log_buffer),
+        limits,
+        shared,
     }))
 }
 
@@ -170,6 +193,7 @@ pub struct RunningServer {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    jobs: Vec<JoinHandle<()>>,
     state: AppState,
 }
 
@@ -189,6 +213,10 @@ impl RunningServer {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        for job in self.jobs {
+            job.abort();
+        }
+        self.state.limits.shutdown().await;
         self.state.logs.shutdown().await;
         let c = self.state.logs.counters();
         tracing::info!(
@@ -238,6 +266,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         auth = mode(state.auth.is_mock()),
         billing = mode(state.billing.is_mock()),
         email = mode(state.email.is_mock()),
+        redis = state.shared.is_some(),
         "mockbird-server listening"
     );
     let (stop, mut stopped) = watch::channel(false);
@@ -271,10 +300,12 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
             tracing::warn!("connections still open after 10 s; closing");
         }
     });
+    let jobs = crate::jobs::spawn(&state, &config);
     Ok(RunningServer {
         addr,
         stop,
         task,
+        jobs,
         state,
     })
 }

@@ -6,7 +6,9 @@ use mockbird_core::model::Plan;
 use mockbird_core::service::{AuthService, BillingService, EmailService, MockEmailService};
 use mockbird_core::store::DatabaseService;
 
+use crate::limits::Limits;
 use crate::logs::LogPipeline;
+use crate::shared::{Invalidation, Shared};
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
 
@@ -64,12 +66,35 @@ pub struct Services {
     pub metrics: Arc<Metrics>,
     /// The request log queue and its writer.
     pub logs: LogPipeline,
+    /// Quotas and rate limits.
+    pub limits: Arc<Limits>,
+    /// Redis, when several instances share limits and invalidations.
+    pub shared: Option<Arc<Shared>>,
 }
 
 impl Services {
     /// The plan called `tier`, or the default plan.
     pub fn plan(&self, tier: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.tier == tier)
+    }
+
+    /// Drops a project's compiled snapshot here and on every other instance.
+    pub async fn project_changed(&self, project_id: uuid::Uuid) {
+        self.snapshots.invalidate(project_id);
+        if let Some(s) = &self.shared {
+            s.publish(Invalidation::Project(project_id)).await;
+        }
+    }
+
+    /// Moves an organization to `tier` and applies its limits at once, everywhere.
+    pub async fn change_plan(
+        &self,
+        org_id: uuid::Uuid,
+        tier: &str,
+    ) -> Result<(), crate::error::ApiError> {
+        self.store.set_org_plan(org_id, tier).await?;
+        self.limits.plan_changed(org_id, tier).await;
+        Ok(())
     }
 
     /// The endpoint cap of an organization's plan (`None` = unlimited).

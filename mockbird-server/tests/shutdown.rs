@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use mockbird_core::model::{LogQuery, LogScope};
-use mockbird_core::store::LogStore;
+use mockbird_core::store::{LogStore, ProjectStore, UsageStore};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -33,10 +33,20 @@ async fn post(http: &reqwest::Client, token: &str, url: String, body: Value) -> 
 async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let addr = free_addr();
+    // No quota or burst limit: this test is about shutdown, not plans.
+    let plans = dir.path().join("plans.json");
+    std::fs::write(
+        &plans,
+        r#"[{"tier": "free", "priceMonthlyCents": 0, "priceYearlyCents": 0, "endpointLimit": null,
+            "requestLimit": null, "logRetentionDays": 7, "burstPerSecond": null}]"#,
+    )
+    .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mockbird-server"))
         .args(["--listen", &addr, "--auth", "mock"])
         .arg("--store")
         .arg(format!("sqlite:{}", dir.path().join("db").display()))
+        .arg("--plans")
+        .arg(&plans)
         .arg("--secret-file")
         .arg(dir.path().join("secret"))
         .env("RUST_LOG", "info")
@@ -148,4 +158,9 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
         .unwrap()
         .total;
     assert_eq!(logged, answered, "0 lost logs on SIGTERM");
+    // And every answered request was counted in the organization's usage.
+    let org = store.project(project_id).await.unwrap().org_id;
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let usage = store.usage(org, &month).await.unwrap();
+    assert_eq!(usage.request_count, answered, "0 lost usage counts on SIGTERM");
 }

@@ -154,6 +154,11 @@ impl OrgStore for MemoryStore {
         }))
     }
 
+    async fn all_orgs(&self) -> StoreResult<Vec<Organization>> {
+        let s = self.read();
+        Ok(ordered(&s.orgs, |_| true))
+    }
+
     async fn rename_org(&self, id: Uuid, name: &str) -> StoreResult<Organization> {
         let mut s = self.write();
         let o = get_mut(&mut s.orgs, "organization", id)?;

@@ -128,6 +128,8 @@ pub async fn org_creator_is_owner(store: Store) {
         std::slice::from_ref(&o)
     );
     assert!(store.orgs_for_user(b.id).await.unwrap().is_empty());
+    let second = org(&store, "second", &b).await;
+    assert_eq!(store.all_orgs().await.unwrap(), [o.clone(), second]);
     let members = store.members(o.id).await.unwrap();
     assert_eq!(
         (members.len(), members[0].user.id, members[0].role),

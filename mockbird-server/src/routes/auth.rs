@@ -9,7 +9,6 @@ use mockbird_core::ValidationError;
 use mockbird_core::model::{
     NewOrganization, NewUser, User, slugify, validate_email, validate_password,
 };
-use mockbird_core::service::Email;
 use mockbird_core::store::StoreError;
 use mockbird_core::token;
 use serde::Deserialize;
@@ -85,6 +84,10 @@ pub async fn register(
     })?;
     create_personal_org(&state, &user).await?;
     let session = issue_session(&state, user.id, Uuid::new_v4()).await?;
+    let welcome = crate::emails::welcome(&user.email, &user.name, &state.settings.public_url);
+    if let Err(e) = state.email.send(welcome).await {
+        tracing::error!(error = %e, "welcome email not sent");
+    }
     Ok((
         StatusCode::CREATED,
         Json(json!({"user": user, "session": session})),
@@ -289,12 +292,7 @@ pub async fn forgot_password(
         );
         let sent = state
             .email
-            .send(Email {
-                to: email.clone(),
-                subject: "Reset your MockBird password".into(),
-                text: format!("Someone asked to reset the password of {email}.\n\nToken: {secret}\nLink: {link}\n\nIt works once, for one hour. If it was not you, ignore this email."),
-                html: format!("<p>Someone asked to reset the password of {email}.</p><p><a href=\"{link}\">Reset it</a> (token <code>{secret}</code>), once, within one hour.</p><p>If it was not you, ignore this email.</p>"),
-            })
+            .send(crate::emails::password_reset(&email, &secret, &link))
             .await;
         if let Err(e) = sent {
             tracing::error!(error = %e, "reset email not sent");
@@ -407,7 +405,7 @@ pub async fn delete_me(State(state): State<AppState>, caller: Caller) -> ApiResu
     let projects = state.store.projects_for_user(caller.user.id).await?;
     state.store.delete_user(caller.user.id).await?;
     for p in projects {
-        state.snapshots.invalidate(p.id);
+        state.project_changed(p.id).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }

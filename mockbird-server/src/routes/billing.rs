@@ -174,7 +174,7 @@ async fn sync(state: &AppState, org: Uuid) -> ApiResult<()> {
             SubscriptionStatus::Active | SubscriptionStatus::Trialing
         );
         if active {
-            state.store.set_org_plan(org, &sub.tier).await?;
+            state.change_plan(org, &sub.tier).await?;
         }
         state.store.upsert_subscription(sub).await?;
     }
@@ -291,4 +291,36 @@ pub async fn webhook(
         })
         .await?;
     Ok(Json(json!({"received": true, "duplicate": !fresh})))
+}
+
+/// `GET /api/usage`: this month's requests and bandwidth, and the endpoints in use, against the plan.
+#[utoipa::path(
+    get,
+    path = "/api/usage",
+    tag = "billing",
+    summary = "This month's usage against the plan",
+    params(("orgId" = Option<String>, Query, description = "Organization (default: the caller's)")),
+    responses((status = 200, description = "Success")),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub async fn usage(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<OrgRef>,
+) -> ApiResult<Json<Value>> {
+    let org_id = org_for(&state, &caller, q.org_id.as_deref(), Role::Member).await?;
+    let org = state.store.org(org_id).await?;
+    let plan = state.plan(&org.plan);
+    let (month, requests, bytes) = state.limits.usage(org_id).await?;
+    let endpoints = state.store.count_org_mocks(org_id).await?;
+    Ok(Json(json!({
+        "orgId": org_id,
+        "plan": org.plan,
+        "month": month,
+        "requestCount": requests,
+        "requestLimit": plan.and_then(|p| p.request_limit),
+        "endpointCount": endpoints,
+        "endpointLimit": plan.and_then(|p| p.endpoint_limit),
+        "bandwidthBytes": bytes,
+    })))
 }

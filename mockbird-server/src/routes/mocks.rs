@@ -107,7 +107,7 @@ pub async fn create(
         .create_mock(project.id, def, limit)
         .await
         .map_err(mock_conflict)?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok((StatusCode::CREATED, Json(view(&state, &project, &mock))))
 }
 
@@ -155,7 +155,7 @@ pub async fn update(
         .update_mock(mock.id, def)
         .await
         .map_err(mock_conflict)?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok(Json(view(&state, &project, &updated)))
 }
 
@@ -176,7 +176,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     let (project, mock) = load(&state, &caller, &id).await?;
     state.store.delete_mock(mock.id).await?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -218,7 +218,7 @@ pub async fn create_response(
     let (project, mock) = load(&state, &caller, &id).await?;
     let def = spec.validate()?;
     let created = state.store.create_response(mock.id, def).await?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -263,7 +263,7 @@ pub async fn update_response(
     spec.apply(patch);
     let def = spec.validate()?;
     let updated = state.store.update_response(response.id, def).await?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok(Json(updated))
 }
 
@@ -284,6 +284,6 @@ pub async fn delete_response(
 ) -> ApiResult<StatusCode> {
     let (project, response) = load_response(&state, &caller, &mock_id, &response_id).await?;
     state.store.delete_response(response.id).await?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: `/api` (management), `/m/` (serving), operations.
 
+pub mod analytics;
 pub mod auth;
 pub mod billing;
 pub mod keys;
@@ -91,6 +92,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(mocks::update_response, mocks::delete_response))
         .routes(routes!(logs::mock_logs))
         .routes(routes!(logs::project_logs))
+        .routes(routes!(analytics::mock_analytics))
+        .routes(routes!(analytics::project_analytics))
+        .routes(routes!(billing::usage))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::rotate))
         .routes(routes!(keys::delete))
@@ -213,15 +217,77 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Request counting for the router's traffic (mock serving is counted where it is served).
+/// Who an `/api` call counts against: a valid Bearer token's user, an API key
+/// (by hash), else the client IP.
+fn api_caller(state: &AppState, req: &Request) -> String {
+    let headers = req.headers();
+    if let Some(token) = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        && let Ok(claims) = state.auth.verify_access_token(token.trim())
+    {
+        return format!("u:{}", claims.user_id);
+    }
+    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return format!("k:{}", mockbird_core::token::hash_token(key.trim()));
+    }
+    match req.extensions().get::<serving::ClientAddr>() {
+        Some(addr) => format!("ip:{}", addr.0.ip()),
+        None => "ip:unknown".to_owned(),
+    }
+}
+
+/// The per-minute `/api` limit: over it, 429 `RATE_LIMIT_EXCEEDED` with
+/// `Retry-After`; every `/api` answer carries `X-RateLimit-*`.
+async fn api_limit(state: &AppState, req: Request, next: Next) -> Response {
+    let window = state.limits.api_call(&api_caller(state, &req)).await;
+    let mut res = if window.allowed {
+        next.run(req).await
+    } else {
+        let mut res = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMIT_EXCEEDED",
+            format!(
+                "More than {} API calls in a minute; retry in {} s",
+                window.limit, window.reset_secs
+            ),
+        )
+        .into_response();
+        res.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from(window.reset_secs),
+        );
+        res
+    };
+    let h = res.headers_mut();
+    h.insert("x-ratelimit-limit", http::HeaderValue::from(window.limit));
+    h.insert(
+        "x-ratelimit-remaining",
+        http::HeaderValue::from(window.remaining),
+    );
+    h.insert(
+        "x-ratelimit-reset",
+        http::HeaderValue::from(window.reset_secs),
+    );
+    res
+}
+
+/// Request counting for the router's traffic (mock serving is counted where it
+/// is served), and the `/api` rate limit.
 async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let class = if req.uri().path().starts_with("/api") {
+    let api = req.uri().path().starts_with("/api");
+    let class = if api {
         RouteClass::Api
     } else {
         RouteClass::Ops
     };
     let started = Instant::now();
-    let res = next.run(req).await;
+    let res = if api {
+        api_limit(&state, req, next).await
+    } else {
+        next.run(req).await
+    };
     state.metrics.request(class, res.status().as_u16());
     tracing::debug!(
         status = res.status().as_u16(),

@@ -9,7 +9,6 @@ use mockbird_core::ValidationError;
 use mockbird_core::model::{
     MemberInfo, NewInvitation, NewOrganization, Organization, Role, validate_email,
 };
-use mockbird_core::service::Email;
 use mockbird_core::token;
 use serde::Deserialize;
 use serde_json::json;
@@ -155,7 +154,7 @@ pub async fn delete(
     let projects = state.store.projects_for_org(id).await?;
     state.store.delete_org(id).await?;
     for p in projects {
-        state.snapshots.invalidate(p.id);
+        state.project_changed(p.id).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -243,12 +242,14 @@ pub async fn invite(
     );
     if let Err(e) = state
         .email
-        .send(Email {
-            to: email.clone(),
-            subject: format!("You are invited to {} on MockBird", org.name),
-            text: format!("{} invited you to join {} as {}.\n\nAccept with POST {link} (token {secret}) within 7 days.", caller.user.name, org.name, role.as_str()),
-            html: format!("<p>{} invited you to join <b>{}</b> as {}.</p><p>Accept: <code>POST {link}</code> within 7 days.</p>", caller.user.name, org.name, role.as_str()),
-        })
+        .send(crate::emails::invitation(
+            &email,
+            &caller.user.name,
+            &org.name,
+            role.as_str(),
+            &secret,
+            &link,
+        ))
         .await
     {
         tracing::error!(error = %e, "invitation email not sent");

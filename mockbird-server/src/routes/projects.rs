@@ -213,7 +213,7 @@ pub async fn update(
         .update_project(project.id, patch)
         .await
         .map_err(slug_conflict(&slug))?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok(Json(view(&state, &updated)))
 }
 
@@ -234,7 +234,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     let project = load(&state, &caller, &id, Role::Member).await?;
     state.store.delete_project(project.id).await?;
-    state.snapshots.invalidate(project.id);
+    state.project_changed(project.id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

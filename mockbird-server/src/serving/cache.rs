@@ -81,6 +81,40 @@ impl SnapshotCache {
         map.retain(|_, s| s.project.id != project_id);
     }
 
+    /// Forgets every snapshot (after a gap in the invalidation messages).
+    pub fn clear(&self) {
+        let mut map = self
+            .by_slug
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        map.clear();
+    }
+
+    /// Backstop for lost invalidation messages: drops every snapshot whose
+    /// project changed in the store (any mock change bumps the project's
+    /// `updatedAt`), was renamed or is gone. Returns how many went.
+    pub async fn recheck(&self, store: &dyn DatabaseService) -> usize {
+        let cached: Vec<(Uuid, String, chrono::DateTime<chrono::Utc>)> = self
+            .read()
+            .iter()
+            .map(|(slug, s)| (s.project.id, slug.clone(), s.project.updated_at))
+            .collect();
+        let mut stale = 0;
+        for (id, slug, updated_at) in cached {
+            let current = match store.project(id).await {
+                Ok(p) => p.slug == slug && p.updated_at == updated_at,
+                Err(StoreError::NotFound { .. }) => false,
+                Err(_) => true,
+            };
+            if !current {
+                self.invalidate(id);
+                stale += 1;
+            }
+        }
+        stale
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Snapshot>>> {
         self.by_slug
             .read()

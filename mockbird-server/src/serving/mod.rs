@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub use cache::{Snapshot, SnapshotCache};
 
 use crate::error::ApiError;
+use crate::limits::{OrgQuota, QuotaStatus};
 use crate::logs::EntryBuilder;
 use crate::metrics::RouteClass;
 use crate::state::AppState;
@@ -157,13 +158,59 @@ async fn answer(
         mock_id: None,
         response_id: None,
     });
+    let quota = match state.limits.quota(snapshot.project.org_id).await {
+        Ok(q) => q,
+        Err(e) => return (e.into_response(), served),
+    };
+    let mut res = if quota.has_room() {
+        let known = Known {
+            snapshot: &snapshot,
+            quota: &quota,
+            ip: ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
+        };
+        admitted(state, known, parts, body, path, served.as_mut()).await
+    } else {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "SUBSCRIPTION_LIMIT",
+            "This organization has used its monthly mock requests; upgrade the plan for more",
+        )
+        .into_response()
+    };
+    rate_headers(res.headers_mut(), quota.status(mockbird_core::clock::now()));
+    (res, served)
+}
+
+/// The project and limits a request is served under.
+struct Known<'a> {
+    snapshot: &'a Snapshot,
+    quota: &'a OrgQuota,
+    ip: std::net::IpAddr,
+}
+
+/// A request within the monthly quota: preflight, private-project check,
+/// the engine, then the burst limit; counted unless the burst limit refuses it.
+async fn admitted(
+    state: &AppState,
+    known: Known<'_>,
+    parts: http::request::Parts,
+    body: bytes::Bytes,
+    path: String,
+    served: Option<&mut Served>,
+) -> Response {
+    let Known {
+        snapshot,
+        quota,
+        ip,
+    } = known;
     if parts.method == Method::OPTIONS
         && parts
             .headers
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-        && !has_explicit_options(&snapshot, &path)
+        && !has_explicit_options(snapshot, &path)
     {
-        return (preflight(&parts.headers), served);
+        state.limits.count(quota);
+        return preflight(&parts.headers);
     }
     if !snapshot.project.is_public {
         let allowed = match crate::auth::authenticate(state, &parts.headers).await {
@@ -178,11 +225,11 @@ async fn answer(
             Err(_) => false,
         };
         if !allowed {
-            let res = ApiError::unauthorized(
+            state.limits.count(quota);
+            return ApiError::unauthorized(
                 "This project is private: send an API key or token of its organization",
             )
             .into_response();
-            return (res, served);
         }
     }
     let request = MockRequest {
@@ -193,19 +240,46 @@ async fn answer(
         body,
     };
     let outcome = snapshot.engine.handle(&request);
-    if let Some(s) = served.as_mut() {
-        (s.mock_id, s.response_id) = match &outcome {
-            Outcome::Matched(m) => (Some(m.mock_id), Some(m.response_id)),
-            Outcome::NoMatchingResponse { mock_id, .. } => (Some(*mock_id), None),
-            Outcome::TemplateError {
-                mock_id,
-                response_id,
-                ..
-            } => (Some(*mock_id), Some(*response_id)),
-            Outcome::NotFound | Outcome::MethodNotAllowed { .. } => (None, None),
-        };
+    let (mock_id, response_id) = match &outcome {
+        Outcome::Matched(m) => (Some(m.mock_id), Some(m.response_id)),
+        Outcome::NoMatchingResponse { mock_id, .. } => (Some(*mock_id), None),
+        Outcome::TemplateError {
+            mock_id,
+            response_id,
+            ..
+        } => (Some(*mock_id), Some(*response_id)),
+        Outcome::NotFound | Outcome::MethodNotAllowed { .. } => (None, None),
+    };
+    if let Some(s) = served {
+        (s.mock_id, s.response_id) = (mock_id, response_id);
     }
-    (respond(outcome).await, served)
+    if let Some(mock) = mock_id
+        && let Err(wait) = state.limits.burst(quota, mock, ip)
+    {
+        let mut res = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMIT_EXCEEDED",
+            "Too many requests to this endpoint; slow down",
+        )
+        .into_response();
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        return res;
+    }
+    state.limits.count(quota);
+    if let Outcome::Matched(m) = &outcome {
+        quota.add_bytes(m.body.len() as u64);
+    }
+    respond(outcome).await
+}
+
+/// `X-RateLimit-*` for the organization's monthly quota (`unlimited` when the plan has none).
+fn rate_headers(headers: &mut HeaderMap, status: QuotaStatus) {
+    let value = |n: Option<u64>| n.map_or(HeaderValue::from_static("unlimited"), HeaderValue::from);
+    headers.insert("x-ratelimit-limit", value(status.limit));
+    headers.insert("x-ratelimit-remaining", value(status.remaining));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(status.reset_secs));
 }
 
 fn has_explicit_options(snapshot: &Snapshot, path: &str) -> bool {

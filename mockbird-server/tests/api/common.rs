@@ -4,6 +4,19 @@ use mockbird_server::{Config, RunningServer, start};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
+/// One plan, `free`, without any limit: for tests that send a lot of traffic.
+pub(crate) fn unlimited(config: &mut Config) {
+    config.plan_list = Some(vec![mockbird_core::model::Plan {
+        tier: "free".into(),
+        price_monthly_cents: 0,
+        price_yearly_cents: 0,
+        endpoint_limit: None,
+        request_limit: None,
+        log_retention_days: None,
+        burst_per_second: None,
+    }]);
+}
+
 /// A running server and an HTTP client.
 pub(crate) struct App {
     pub(crate) base: String,

@@ -201,7 +201,7 @@ async fn operations_endpoints_answer() {
         .values()
         .map(|ops| ops.as_object().unwrap().len())
         .sum();
-    assert_eq!(operations, 52, "every /api handler is documented");
+    assert_eq!(operations, 55, "every /api handler is documented");
     let create = &doc["paths"]["/api/projects/{id}/mocks"]["post"];
     assert_eq!(create["summary"], "Create a mock");
     assert_eq!(create["parameters"][0]["name"], "id");

@@ -171,7 +171,11 @@ async fn every_mock_request_is_logged_redacted_truncated_and_queryable() {
 
 #[tokio::test]
 async fn a_full_log_queue_drops_and_counts_but_never_blocks_requests() {
-    let app = App::start_with(|c| c.log_buffer = 1).await;
+    let app = App::start_with(|c| {
+        c.log_buffer = 1;
+        crate::common::unlimited(c);
+    })
+    .await;
     let (t, _, _) = app.register("flood@example.com").await;
     let (project, _) = app.project_with_mock(&t, "flood", "/x", "{}").await;
     let pid = project["id"].as_str().unwrap();

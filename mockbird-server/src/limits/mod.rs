@@ -1,0 +1,420 @@
+//! Plans enforced on traffic: the monthly request quota of each organization
+//! (429 `SUBSCRIPTION_LIMIT` on `/m/`), the burst limit per mock and client IP
+//! (429 `RATE_LIMIT_EXCEEDED` + `Retry-After`), and the per-minute `/api` limit
+//! per user, key or anonymous client IP.
+//!
+//! The hot path never waits on I/O: quota counts are atomics, flushed by one
+//! background task — to Redis when configured (one count for all instances,
+//! via a Lua script) every [`SHARED_FLUSH`] or as soon as [`FLUSH_BATCH`]
+//! requests are waiting, and to the store every [`STORE_FLUSH`]. Overshoot is
+//! bounded: each instance can admit at most the requests it has not flushed
+//! yet (≤ `FLUSH_BATCH` plus what arrives during one Redis round trip) beyond
+//! what the others know. With Redis down, each instance goes on counting
+//! locally (the [`crate::shared`] breaker answers at once) and adds its
+//! backlog when Redis is back.
+//!
+//! Burst buckets are per instance (a per-request Redis round trip would cost
+//! more than the mock itself). The `/api` window is one Redis counter per
+//! caller and minute when Redis is up, else per instance.
+
+mod burst;
+mod quota;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use mockbird_core::model::{Plan, Role};
+use mockbird_core::service::EmailService;
+use mockbird_core::store::DatabaseService;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+pub use burst::Bursts;
+pub use quota::{OrgQuota, QuotaStatus, month_of, seconds_to_month_end};
+
+use crate::error::ApiResult;
+use crate::shared::{Invalidation, Shared};
+
+/// Longest counted requests wait before they are added to the shared counter.
+pub const SHARED_FLUSH: Duration = Duration::from_millis(100);
+/// Requests waiting that trigger a shared flush at once.
+pub const FLUSH_BATCH: u64 = 32;
+/// How often counts are added to the store.
+pub const STORE_FLUSH: Duration = Duration::from_secs(1);
+/// How often plans are re-read from the store (backstop for a lost message).
+pub const PLAN_RECHECK: Duration = Duration::from_secs(10);
+/// Default `/api` calls per minute and caller.
+pub const DEFAULT_API_LIMIT: u32 = 600;
+
+/// The state of one caller's `/api` minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowStatus {
+    /// Calls allowed per minute.
+    pub limit: u32,
+    /// Calls left in this minute.
+    pub remaining: u32,
+    /// Seconds until the minute ends.
+    pub reset_secs: u64,
+    /// Whether this call is within the limit.
+    pub allowed: bool,
+}
+
+/// What the limits need from the rest of the server.
+#[derive(Debug, Clone)]
+pub struct LimitsConfig {
+    /// Plans on offer.
+    pub plans: Arc<Vec<Plan>>,
+    /// `/api` calls per minute and caller.
+    pub api_per_minute: u32,
+    /// Base URL for links in alert emails.
+    pub public_url: String,
+}
+
+/// The limits of every organization this process has served.
+#[derive(Debug)]
+pub struct Limits {
+    store: Arc<dyn DatabaseService>,
+    email: Arc<dyn EmailService>,
+    shared: Option<Arc<Shared>>,
+    config: LimitsConfig,
+    quotas: RwLock<HashMap<Uuid, Arc<OrgQuota>>>,
+    bursts: Bursts,
+    windows: Mutex<HashMap<String, (u64, u32)>>,
+    wake: Notify,
+    stop: watch::Sender<bool>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Limits {
+    /// The limits; [`Limits::start`] runs their flusher.
+    pub fn new(
+        store: Arc<dyn DatabaseService>,
+        email: Arc<dyn EmailService>,
+        shared: Option<Arc<Shared>>,
+        config: LimitsConfig,
+    ) -> Arc<Self> {
+        Arc::new(Limits {
+            store,
+            email,
+            shared,
+            config,
+            quotas: RwLock::default(),
+            bursts: Bursts::default(),
+            windows: Mutex::default(),
+            wake: Notify::new(),
+            stop: watch::channel(false).0,
+            task: Mutex::default(),
+        })
+    }
+
+    /// Starts the background flusher on the current runtime.
+    pub fn start(self: &Arc<Self>) {
+        let me = self.clone();
+        let stopped = self.stop.subscribe();
+        let handle = tokio::spawn(async move { me.run(stopped).await });
+        *self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
+    }
+
+    /// Stops the flusher and flushes every count (shared and store).
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let handle = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(h) = handle {
+            let _ = h.await;
+        }
+    }
+
+    fn plan(&self, tier: &str) -> Option<&Plan> {
+        self.config.plans.iter().find(|p| p.tier == tier)
+    }
+
+    /// The quota state of an organization, loaded on first use.
+    pub async fn quota(&self, org_id: Uuid) -> ApiResult<Arc<OrgQuota>> {
+        if let Some(q) = self.read_quotas().get(&org_id) {
+            return Ok(q.clone());
+        }
+        let org = self.store.org(org_id).await?;
+        let now = mockbird_core::clock::now();
+        let used = self.store.usage(org_id, &month_of(now)).await?.request_count;
+        let fresh = Arc::new(OrgQuota::new(org_id, self.plan(&org.plan), used, now));
+        let mut map = self
+            .quotas
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(map.entry(org_id).or_insert(fresh).clone())
+    }
+
+    fn read_quotas(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Uuid, Arc<OrgQuota>>> {
+        self.quotas
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Counts one request against the quota (wakes the flusher when a batch is waiting).
+    pub fn count(&self, quota: &OrgQuota) {
+        if quota.count() >= FLUSH_BATCH {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Takes a burst token for `mock` from `ip`; `Err(wait)` when over the limit.
+    pub fn burst(&self, quota: &OrgQuota, mock: Uuid, ip: IpAddr) -> Result<(), Duration> {
+        match quota.burst() {
+            Some(rate) => self.bursts.take(mock, ip, rate, Instant::now()),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts one `/api` call of `who` in the current minute.
+    pub async fn api_call(&self, who: &str) -> WindowStatus {
+        let limit = self.config.api_per_minute;
+        let now = mockbird_core::clock::now();
+        let secs = u64::try_from(now.timestamp()).unwrap_or(0);
+        let minute = secs / 60;
+        let reset_secs = 60 - secs % 60;
+        let shared = match &self.shared {
+            Some(s) => s.hit(&format!("mockbird:api:{who}:{minute}"), 120).await,
+            None => None,
+        };
+        let count = match shared {
+            Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
+            None => {
+                let mut w = self
+                    .windows
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let entry = w.entry(who.to_owned()).or_insert((minute, 0));
+                if entry.0 != minute {
+                    *entry = (minute, 0);
+                }
+                entry.1 = entry.1.saturating_add(1);
+                entry.1
+            }
+        };
+        WindowStatus {
+            limit,
+            remaining: limit.saturating_sub(count),
+            reset_secs,
+            allowed: count <= limit,
+        }
+    }
+
+    /// Applies an organization's (new) plan at once, here and — through Redis — on every instance.
+    pub async fn plan_changed(&self, org_id: Uuid, tier: &str) {
+        if let Some(q) = self.read_quotas().get(&org_id) {
+            q.set_plan(self.plan(tier));
+        }
+        if let Some(s) = &self.shared {
+            s.publish(Invalidation::Org(org_id)).await;
+        }
+    }
+
+    /// Re-reads an organization's plan from the store (another instance changed it).
+    pub async fn reload_plan(&self, org_id: Uuid) {
+        let q = self.read_quotas().get(&org_id).cloned();
+        if let Some(q) = q
+            && let Ok(org) = self.store.org(org_id).await
+        {
+            q.set_plan(self.plan(&org.plan));
+        }
+    }
+
+    /// This month's usage: what the store holds plus what this process has not saved yet.
+    pub async fn usage(&self, org_id: Uuid) -> ApiResult<(String, u64, u64)> {
+        let month = month_of(mockbird_core::clock::now());
+        let stored = self.store.usage(org_id, &month).await?;
+        let (requests, bytes) = match self.read_quotas().get(&org_id) {
+            Some(q) => (
+                q.unsaved.load(Ordering::Relaxed),
+                q.unsaved_bytes.load(Ordering::Relaxed),
+            ),
+            None => (0, 0),
+        };
+        Ok((
+            month,
+            stored.request_count + requests,
+            stored.bandwidth_bytes + bytes,
+        ))
+    }
+
+    async fn run(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
+        let mut tick = tokio::time::interval(SHARED_FLUSH);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let started = Instant::now();
+        let mut last_store = started;
+        let mut last_plans = started;
+        let mut last_sync = started;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = self.wake.notified() => {}
+                _ = stopped.changed() => break,
+            }
+            let now = Instant::now();
+            // Every 500 ms even idle organizations re-read the shared count (others' traffic).
+            let sync_all = now.duration_since(last_sync) >= SHARED_FLUSH * 5;
+            if sync_all {
+                last_sync = now;
+            }
+            self.flush_shared(sync_all).await;
+            if now.duration_since(last_store) >= STORE_FLUSH {
+                last_store = now;
+                self.flush_store().await;
+                self.bursts.sweep(Duration::from_secs(2), now);
+                self.sweep_windows();
+            }
+            if now.duration_since(last_plans) >= PLAN_RECHECK {
+                last_plans = now;
+                let orgs: Vec<Uuid> = self.read_quotas().keys().copied().collect();
+                for org in orgs {
+                    self.reload_plan(org).await;
+                }
+            }
+        }
+        self.flush_shared(false).await;
+        self.flush_store().await;
+    }
+
+    fn all_quotas(&self) -> Vec<Arc<OrgQuota>> {
+        self.read_quotas().values().cloned().collect()
+    }
+
+    /// Moves waiting counts to the shared counter and reads back the total.
+    async fn flush_shared(&self, sync_all: bool) {
+        let now = mockbird_core::clock::now();
+        for q in self.all_quotas() {
+            self.roll_month(&q, now).await;
+            let d = q.pending.load(Ordering::Acquire);
+            if d == 0 && !sync_all {
+                continue;
+            }
+            q.in_flight.fetch_add(d, Ordering::AcqRel);
+            q.pending.fetch_sub(d, Ordering::AcqRel);
+            let total = match &self.shared {
+                Some(s) => {
+                    let key = format!("mockbird:usage:{}:{}", q.org_id, month_of(now));
+                    let seed = q.base.load(Ordering::Acquire);
+                    // Kept a little past the month's end.
+                    let ttl = seconds_to_month_end(now) + 86_400;
+                    s.add(&key, d, seed, ttl).await
+                }
+                None => Some(q.base.load(Ordering::Acquire) + d),
+            };
+            match total {
+                Some(total) => {
+                    q.base.store(total, Ordering::Release);
+                    q.in_flight.fetch_sub(d, Ordering::AcqRel);
+                }
+                None => {
+                    // Redis unavailable: keep the counts waiting (still enforced locally).
+                    q.pending.fetch_add(d, Ordering::AcqRel);
+                    q.in_flight.fetch_sub(d, Ordering::AcqRel);
+                }
+            }
+            self.check_alerts(&q, now).await;
+        }
+    }
+
+    /// At a new month: the old month's unsaved counts go to the store, counting restarts at 0.
+    async fn roll_month(&self, q: &OrgQuota, now: DateTime<Utc>) {
+        let month = quota::month_number(now);
+        if q.month.load(Ordering::Acquire) == month {
+            return;
+        }
+        self.save(q).await;
+        q.month.store(month, Ordering::Release);
+        q.base.store(0, Ordering::Release);
+        q.alerted_80.store(false, Ordering::Relaxed);
+        q.alerted_100.store(false, Ordering::Relaxed);
+    }
+
+    async fn flush_store(&self) {
+        for q in self.all_quotas() {
+            self.save(&q).await;
+        }
+    }
+
+    /// Adds `q`'s unsaved counts to the store (given back on failure, for the next try).
+    async fn save(&self, q: &OrgQuota) {
+        let requests = q.unsaved.swap(0, Ordering::AcqRel);
+        let bytes = q.unsaved_bytes.swap(0, Ordering::AcqRel);
+        if requests == 0 && bytes == 0 {
+            return;
+        }
+        let m = q.month.load(Ordering::Acquire);
+        let month = format!("{:04}-{:02}", m / 12, m % 12 + 1);
+        if let Err(e) = self.store.add_usage(q.org_id, &month, requests, bytes).await {
+            tracing::warn!(org = %q.org_id, error = %e, "usage not saved; retrying");
+            q.unsaved.fetch_add(requests, Ordering::AcqRel);
+            q.unsaved_bytes.fetch_add(bytes, Ordering::AcqRel);
+        }
+    }
+
+    fn sweep_windows(&self) {
+        let minute = u64::try_from(mockbird_core::clock::now().timestamp()).unwrap_or(0) / 60;
+        self.windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, (m, _)| *m == minute);
+    }
+
+    /// Sends the 80 % and 100 % usage alerts, each once per organization and month.
+    async fn check_alerts(&self, q: &OrgQuota, now: DateTime<Utc>) {
+        let Some(limit) = q.limit() else { return };
+        let used = q.used();
+        for (percent, flag) in [(100u8, &q.alerted_100), (80u8, &q.alerted_80)] {
+            if used.saturating_mul(100) < limit.saturating_mul(u64::from(percent))
+                || flag.load(Ordering::Relaxed)
+            {
+                continue;
+            }
+            flag.store(true, Ordering::Relaxed);
+            let month = month_of(now);
+            match self.store.claim_usage_alert(q.org_id, &month, percent).await {
+                Ok(true) => self.send_alert(q.org_id, percent, used, limit).await,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(org = %q.org_id, error = %e, "usage alert not recorded");
+                    flag.store(false, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    async fn send_alert(&self, org_id: Uuid, percent: u8, used: u64, limit: u64) {
+        let (org, members) = match (
+            self.store.org(org_id).await,
+            self.store.members(org_id).await,
+        ) {
+            (Ok(o), Ok(m)) => (o, m),
+            _ => return,
+        };
+        let billing = format!("{}/billing", self.config.public_url);
+        for owner in members.iter().filter(|m| m.role == Role::Owner) {
+            let email = crate::emails::usage_alert(
+                &owner.user.email,
+                &org.name,
+                percent,
+                used,
+                limit,
+                &billing,
+            );
+            if let Err(e) = self.email.send(email).await {
+                tracing::warn!(org = %org_id, error = %e, "usage alert email failed");
+            }
+        }
+    }
+}
+
