@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use mockbird_core::clock;
 use mockbird_core::model::*;
 use mockbird_core::store::*;
-use sqlx::{QueryBuilder, Row};
 use sqlx::types::Json;
+use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
 use super::convert;
@@ -228,7 +228,8 @@ impl LogStore for Store {
                 total_ms: count("total_ms")?,
             });
         }
-        let mut qb = QueryBuilder::<Db>::new("SELECT mock_id, COUNT(*) AS requests FROM request_logs");
+        let mut qb =
+            QueryBuilder::<Db>::new("SELECT mock_id, COUNT(*) AS requests FROM request_logs");
         push_filter(&mut qb, scope, None);
         qb.push(" AND created_at >= ")
             .push_bind(ts(since))

@@ -97,7 +97,14 @@ pub fn password_reset(to: &str, token: &str, link: &str) -> Email {
 }
 
 /// An invitation to an organization.
-pub fn invitation(to: &str, inviter: &str, org: &str, role: &str, token: &str, link: &str) -> Email {
+pub fn invitation(
+    to: &str,
+    inviter: &str,
+    org: &str,
+    role: &str,
+    token: &str,
+    link: &str,
+) -> Email {
     render(
         "invitation",
         to,
@@ -123,7 +130,12 @@ pub fn usage_alert(
 }
 
 /// An invoice was issued or paid.
-pub fn invoice(to: &str, org: &str, invoice: &mockbird_core::model::Invoice, billing: &str) -> Email {
+pub fn invoice(
+    to: &str,
+    org: &str,
+    invoice: &mockbird_core::model::Invoice,
+    billing: &str,
+) -> Email {
     render(
         "invoice",
         to,
@@ -172,7 +184,9 @@ mod tests {
             );
         }
         assert!(emails[0].html.contains("Ann &lt;b&gt;") && emails[0].text.contains("Ann <b>"));
-        assert!(emails[2].html.contains("Acme &amp; Co") && emails[2].subject.contains("Acme & Co"));
+        assert!(
+            emails[2].html.contains("Acme &amp; Co") && emails[2].subject.contains("Acme & Co")
+        );
         assert!(emails[3].text.contains("1000 of its 1000") && emails[3].text.contains("429"));
         assert!(emails[4].text.contains("9.00 USD"));
     }

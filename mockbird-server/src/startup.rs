@@ -22,9 +22,9 @@ use crate::auth::RealAuthService;
 use crate::config::{AuthMode, BillingMode, Config, EmailMode};
 use crate::limits::{Limits, LimitsConfig};
 use crate::logs::LogPipeline;
-use crate::shared::Shared;
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
+use crate::shared::Shared;
 use crate::state::{AppState, Services, Settings};
 
 /// Why the server could not start.
@@ -151,9 +151,11 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     };
     let plans = Arc::new(plans(config)?);
     let shared = match &config.redis_url {
-        Some(url) => Some(Arc::new(
-            Shared::new(url).map_err(|e| StartError::Config(format!("--redis-url: {e}")))?,
-        )),
+        Some(url) => {
+            Some(Arc::new(Shared::new(url).map_err(|e| {
+                StartError::Config(format!("--redis-url: {e}"))
+            })?))
+        }
         None => None,
     };
     let limits = Limits::new(

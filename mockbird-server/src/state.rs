@@ -8,9 +8,9 @@ use mockbird_core::store::DatabaseService;
 
 use crate::limits::Limits;
 use crate::logs::LogPipeline;
-use crate::shared::{Invalidation, Shared};
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
+use crate::shared::{Invalidation, Shared};
 
 /// Settings handlers read.
 #[derive(Debug, Clone)]

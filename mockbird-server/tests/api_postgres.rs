@@ -7,6 +7,8 @@ mod auth;
 mod common;
 #[path = "api/journey.rs"]
 mod journey;
+#[path = "api/limits.rs"]
+mod limits;
 #[path = "api/logs.rs"]
 mod logs;
 #[path = "api/serving.rs"]

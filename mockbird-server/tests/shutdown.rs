@@ -162,5 +162,8 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
     let org = store.project(project_id).await.unwrap().org_id;
     let month = chrono::Utc::now().format("%Y-%m").to_string();
     let usage = store.usage(org, &month).await.unwrap();
-    assert_eq!(usage.request_count, answered, "0 lost usage counts on SIGTERM");
+    assert_eq!(
+        usage.request_count, answered,
+        "0 lost usage counts on SIGTERM"
+    );
 }

@@ -619,7 +619,11 @@ impl LogStore for MemoryStore {
         let mut buckets: std::collections::BTreeMap<i64, LogBucket> = Default::default();
         let mut by_mock: std::collections::HashMap<Option<Uuid>, u64> = Default::default();
         let mut times = Vec::new();
-        for l in s.logs.iter().filter(|l| in_scope(l, scope) && l.created_at >= since) {
+        for l in s
+            .logs
+            .iter()
+            .filter(|l| in_scope(l, scope) && l.created_at >= since)
+        {
             let start = l.created_at.timestamp().div_euclid(size) * size;
             let b = buckets.entry(start).or_insert_with(|| LogBucket {
                 start: DateTime::from_timestamp(start, 0).unwrap_or_default(),

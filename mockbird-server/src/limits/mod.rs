@@ -147,7 +147,11 @@ impl Limits {
         }
         let org = self.store.org(org_id).await?;
         let now = mockbird_core::clock::now();
-        let used = self.store.usage(org_id, &month_of(now)).await?.request_count;
+        let used = self
+            .store
+            .usage(org_id, &month_of(now))
+            .await?
+            .request_count;
         let fresh = Arc::new(OrgQuota::new(org_id, self.plan(&org.plan), used, now));
         let mut map = self
             .quotas
@@ -355,7 +359,11 @@ impl Limits {
         }
         let m = q.month.load(Ordering::Acquire);
         let month = format!("{:04}-{:02}", m / 12, m % 12 + 1);
-        if let Err(e) = self.store.add_usage(q.org_id, &month, requests, bytes).await {
+        if let Err(e) = self
+            .store
+            .add_usage(q.org_id, &month, requests, bytes)
+            .await
+        {
             tracing::warn!(org = %q.org_id, error = %e, "usage not saved; retrying");
             q.unsaved.fetch_add(requests, Ordering::AcqRel);
             q.unsaved_bytes.fetch_add(bytes, Ordering::AcqRel);
@@ -382,7 +390,11 @@ impl Limits {
             }
             flag.store(true, Ordering::Relaxed);
             let month = month_of(now);
-            match self.store.claim_usage_alert(q.org_id, &month, percent).await {
+            match self
+                .store
+                .claim_usage_alert(q.org_id, &month, percent)
+                .await
+            {
                 Ok(true) => self.send_alert(q.org_id, percent, used, limit).await,
                 Ok(false) => {}
                 Err(e) => {
@@ -417,4 +429,3 @@ impl Limits {
         }
     }
 }
-

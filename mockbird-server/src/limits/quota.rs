@@ -161,7 +161,9 @@ mod tests {
         assert_eq!(month_of(at("2026-11-23T10:00:00Z")), "2026-11");
         assert_eq!(seconds_to_month_end(at("2026-12-31T23:59:00Z")), 60);
         assert_eq!(seconds_to_month_end(at("2026-11-30T00:00:00Z")), 86_400);
-        assert!(month_number(at("2027-01-01T00:00:00Z")) > month_number(at("2026-12-31T00:00:00Z")));
+        assert!(
+            month_number(at("2027-01-01T00:00:00Z")) > month_number(at("2026-12-31T00:00:00Z"))
+        );
     }
 
     #[test]
@@ -177,7 +179,10 @@ mod tests {
         q.count();
         assert!(!q.has_room());
         let s = q.status(at("2026-11-30T00:00:00Z"));
-        assert_eq!((s.limit, s.remaining, s.reset_secs), (Some(3), Some(0), 86_400));
+        assert_eq!(
+            (s.limit, s.remaining, s.reset_secs),
+            (Some(3), Some(0), 86_400)
+        );
         q.set_plan(None);
         assert!(q.has_room());
         assert_eq!(q.status(at("2026-11-30T00:00:00Z")).remaining, None);

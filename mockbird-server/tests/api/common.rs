@@ -4,6 +4,16 @@ use mockbird_server::{Config, RunningServer, start};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
+/// The default `free` plan with other limits, for tests of limits.
+pub(crate) fn free_plan(requests: Option<u64>, burst: Option<u32>) -> impl FnOnce(&mut Config) {
+    move |config: &mut Config| {
+        let mut plans = mockbird_core::model::Plan::defaults();
+        plans[0].request_limit = requests;
+        plans[0].burst_per_second = burst;
+        config.plan_list = Some(plans);
+    }
+}
+
 /// One plan, `free`, without any limit: for tests that send a lot of traffic.
 pub(crate) fn unlimited(config: &mut Config) {
     config.plan_list = Some(vec![mockbird_core::model::Plan {
@@ -23,7 +33,7 @@ pub(crate) struct App {
     pub(crate) http: reqwest::Client,
     /// `sqlite` or `postgres`: what the server stores into.
     pub(crate) backend: &'static str,
-    _server: RunningServer,
+    server: RunningServer,
     _dir: tempfile::TempDir,
 }
 
@@ -56,9 +66,14 @@ impl App {
             base: format!("http://{}", server.addr()),
             http: reqwest::Client::new(),
             backend,
-            _server: server,
+            server,
             _dir: dir,
         }
+    }
+
+    /// The server's shared state (store, limits) for what HTTP cannot reach.
+    pub(crate) fn state(&self) -> &mockbird_server::state::AppState {
+        self.server.state()
     }
 
     pub(crate) fn req(&self, method: Method, path: &str) -> RequestBuilder {

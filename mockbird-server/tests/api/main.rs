@@ -3,6 +3,7 @@
 mod auth;
 mod common;
 mod journey;
+mod limits;
 mod logs;
 mod serving;
 mod tenancy;
