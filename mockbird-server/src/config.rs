@@ -20,7 +20,7 @@ pub enum AuthMode {
 pub enum BillingMode {
     /// Subscriptions change at once, no payment; answers say `mockMode: true`.
     Mock,
-    /// The Stripe API (arrives with the traffic-plane work).
+    /// The Stripe API (`--stripe-secret-key`, `--stripe-webhook-secret`).
     Stripe,
 }
 
@@ -29,7 +29,7 @@ pub enum BillingMode {
 pub enum EmailMode {
     /// An in-memory outbox (readable at `/api/dev/outbox` with `--expose-outbox`).
     Mock,
-    /// SMTP (arrives with the traffic-plane work).
+    /// SMTP (`--smtp-url`, `--email-from`).
     Smtp,
 }
 
@@ -79,6 +79,33 @@ pub struct Config {
     #[arg(long, env = "MOCKBIRD_EMAIL", value_enum, default_value = "mock")]
     pub email: EmailMode,
 
+    /// Stripe's API base URL (tests point it at a MockBird project mimicking Stripe).
+    #[arg(long, env = "MOCKBIRD_STRIPE_API_BASE", default_value = crate::stripe::DEFAULT_API_BASE)]
+    pub stripe_api_base: String,
+
+    /// Stripe secret key (`sk_…`), for `--billing stripe`.
+    #[arg(long, env = "MOCKBIRD_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+
+    /// Webhook signing secrets (`whsec_…`), comma-separated: several are accepted
+    /// while a secret is rotated. The mock billing service verifies with them too
+    /// (default `whsec_mock`).
+    #[arg(long, env = "MOCKBIRD_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+
+    /// SMTP server for `--email smtp`, as a lettre URL: `smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host:465`.
+    #[arg(long, env = "MOCKBIRD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of the product's emails.
+    #[arg(
+        long,
+        env = "MOCKBIRD_EMAIL_FROM",
+        default_value = "MockBird <noreply@mockbird.local>"
+    )]
+    pub email_from: String,
+
     /// Plan new organizations start on.
     #[arg(long, env = "MOCKBIRD_DEFAULT_PLAN", default_value = "free")]
     pub default_plan: String,
@@ -127,6 +154,23 @@ pub struct Config {
 }
 
 impl Config {
+    /// The webhook secrets, `whsec_mock` when none is configured.
+    pub fn webhook_secrets(&self) -> Vec<String> {
+        let secrets: Vec<String> = self
+            .stripe_webhook_secret
+            .as_deref()
+            .unwrap_or("whsec_mock")
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if secrets.is_empty() {
+            vec!["whsec_mock".to_owned()]
+        } else {
+            secrets
+        }
+    }
+
     /// The public base URL without a trailing slash.
     pub fn public_url(&self) -> String {
         self.public_url

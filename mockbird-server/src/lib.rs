@@ -34,7 +34,9 @@ pub mod openapi;
 pub mod routes;
 pub mod serving;
 pub mod shared;
+pub mod smtp;
 pub mod state;
+pub mod stripe;
 
 mod startup;
 

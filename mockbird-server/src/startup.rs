@@ -25,7 +25,9 @@ use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
 use crate::serving::SnapshotCache;
 use crate::shared::Shared;
+use crate::smtp::SmtpEmailService;
 use crate::state::{AppState, Services, Settings};
+use crate::stripe::StripeBillingService;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -136,17 +138,34 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             (mock, outbox)
         }
         EmailMode::Smtp => {
-            return Err(StartError::Config(
-                "--email smtp is not available in this build yet; use --email mock".into(),
-            ));
+            let url = config.smtp_url.as_deref().ok_or_else(|| {
+                StartError::Config("--email smtp needs --smtp-url (MOCKBIRD_SMTP_URL)".into())
+            })?;
+            let smtp =
+                SmtpEmailService::new(url, &config.email_from).map_err(StartError::Config)?;
+            (Arc::new(smtp), None)
         }
     };
     let billing: Arc<dyn mockbird_core::service::BillingService> = match config.billing {
-        BillingMode::Mock => Arc::new(MockBillingService::default()),
+        BillingMode::Mock => Arc::new(MockBillingService::with_secrets(config.webhook_secrets())),
         BillingMode::Stripe => {
-            return Err(StartError::Config(
-                "--billing stripe is not available in this build yet; use --billing mock".into(),
-            ));
+            let key = config.stripe_secret_key.as_deref().ok_or_else(|| {
+                StartError::Config(
+                    "--billing stripe needs --stripe-secret-key (MOCKBIRD_STRIPE_SECRET_KEY)"
+                        .into(),
+                )
+            })?;
+            if config.stripe_webhook_secret.is_none() {
+                return Err(StartError::Config(
+                    "--billing stripe needs --stripe-webhook-secret (MOCKBIRD_STRIPE_WEBHOOK_SECRET)"
+                        .into(),
+                ));
+            }
+            Arc::new(StripeBillingService::new(
+                &config.stripe_api_base,
+                key,
+                config.webhook_secrets(),
+            ))
         }
     };
     let plans = Arc::new(plans(config)?);

@@ -3,6 +3,8 @@
 
 #[path = "api/auth.rs"]
 mod auth;
+#[path = "api/billing.rs"]
+mod billing;
 #[path = "api/common.rs"]
 mod common;
 #[path = "api/journey.rs"]

@@ -198,8 +198,13 @@ pub struct MockBillingService {
 impl MockBillingService {
     /// A mock verifying webhooks with `webhook_secret`.
     pub fn new(webhook_secret: impl Into<String>) -> Self {
+        Self::with_secrets(vec![webhook_secret.into()])
+    }
+
+    /// A mock verifying webhooks with any of `webhook_secrets` (rotation).
+    pub fn with_secrets(webhook_secrets: Vec<String>) -> Self {
         MockBillingService {
-            webhook_secrets: vec![webhook_secret.into()],
+            webhook_secrets,
             state: Mutex::default(),
         }
     }

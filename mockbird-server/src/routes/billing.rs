@@ -277,9 +277,7 @@ pub async fn webhook(
         .billing
         .verify_webhook(&body, signature, chrono::Utc::now())
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let org_id = event.object["metadata"]["orgId"]
-        .as_str()
-        .and_then(|s| Uuid::parse_str(s).ok());
+    let org_id = event_org(&event.object);
     let fresh = state
         .store
         .record_billing_event(mockbird_core::model::BillingEvent {
@@ -290,7 +288,113 @@ pub async fn webhook(
             received_at: mockbird_core::clock::now(),
         })
         .await?;
-    Ok(Json(json!({"received": true, "duplicate": !fresh})))
+    // Each event is applied once: a redelivery (same id) changes nothing.
+    let applied = match (fresh, org_id) {
+        (true, Some(org)) if state.store.org(org).await.is_ok() => {
+            apply_event(&state, org, &event.event_type, &event.object).await?
+        }
+        _ => false,
+    };
+    Ok(Json(
+        json!({"received": true, "duplicate": !fresh, "applied": applied}),
+    ))
+}
+
+/// The organization an event is about: `metadata.orgId` of the object, of its
+/// subscription details (invoices), or the checkout's `client_reference_id`.
+fn event_org(object: &Value) -> Option<Uuid> {
+    [
+        &object["metadata"]["orgId"],
+        &object["subscription_details"]["metadata"]["orgId"],
+        &object["parent"]["subscription_details"]["metadata"]["orgId"],
+        &object["client_reference_id"],
+    ]
+    .into_iter()
+    .find_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
+}
+
+/// Applies a verified event to `org`; false for event types MockBird ignores.
+async fn apply_event(state: &AppState, org: Uuid, kind: &str, object: &Value) -> ApiResult<bool> {
+    let now = mockbird_core::clock::now();
+    let default_plan = state.settings.default_plan.clone();
+    match kind {
+        "checkout.session.completed" => {
+            let tier = object["metadata"]["tier"].as_str().unwrap_or("pro");
+            if state.plan(tier).is_none() {
+                return Ok(false);
+            }
+            let previous = current(state, org).await?;
+            state
+                .store
+                .upsert_subscription(Subscription {
+                    org_id: org,
+                    tier: tier.to_owned(),
+                    status: SubscriptionStatus::Active,
+                    current_period_end: previous.current_period_end,
+                    cancel_at_period_end: false,
+                    customer_id: object["customer"].as_str().map(str::to_owned),
+                    provider_subscription_id: object["subscription"].as_str().map(str::to_owned),
+                    updated_at: now,
+                })
+                .await?;
+            state.change_plan(org, tier).await?;
+        }
+        "customer.subscription.created"
+        | "customer.subscription.updated"
+        | "customer.subscription.deleted" => {
+            let Some(mut sub) = crate::stripe::subscription_from(object) else {
+                return Ok(false);
+            };
+            if kind == "customer.subscription.deleted" {
+                sub.status = SubscriptionStatus::Canceled;
+            }
+            let tier = match sub.status {
+                SubscriptionStatus::Active
+                | SubscriptionStatus::Trialing
+                | SubscriptionStatus::PastDue
+                    if state.plan(&sub.tier).is_some() =>
+                {
+                    sub.tier.clone()
+                }
+                SubscriptionStatus::Canceled => default_plan,
+                _ => return Ok(state.store.upsert_subscription(sub).await.map(|_| true)?),
+            };
+            // The subscription names the tier the organization is on now.
+            sub.tier = tier.clone();
+            state.store.upsert_subscription(sub).await?;
+            state.change_plan(org, &tier).await?;
+        }
+        "invoice.paid" | "invoice.payment_failed" => {
+            let Some(invoice) = crate::stripe::invoice_from(object, org) else {
+                return Ok(false);
+            };
+            state.store.upsert_invoice(invoice.clone()).await?;
+            if kind == "invoice.payment_failed" {
+                let mut sub = current(state, org).await?;
+                sub.status = SubscriptionStatus::PastDue;
+                sub.updated_at = now;
+                state.store.upsert_subscription(sub).await?;
+            } else {
+                let org_row = state.store.org(org).await?;
+                let billing = format!("{}/billing", state.settings.public_url);
+                for m in state.store.members(org).await? {
+                    if m.role == Role::Owner {
+                        let email = crate::emails::invoice(
+                            &m.user.email,
+                            &org_row.name,
+                            &invoice,
+                            &billing,
+                        );
+                        if let Err(e) = state.email.send(email).await {
+                            tracing::warn!(error = %e, "invoice email not sent");
+                        }
+                    }
+                }
+            }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// `GET /api/usage`: this month's requests and bandwidth, and the endpoints in use, against the plan.

@@ -29,6 +29,7 @@ pub(crate) fn unlimited(config: &mut Config) {
 
 /// A running server and an HTTP client.
 pub(crate) struct App {
+    /// `http://127.0.0.1:port`.
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
     /// `sqlite` or `postgres`: what the server stores into.

@@ -1,6 +1,7 @@
 //! The server over real HTTP: every endpoint of shared/API.md in scope, and its errors.
 
 mod auth;
+mod billing;
 mod common;
 mod journey;
 mod limits;
