@@ -7,6 +7,8 @@ mod auth;
 mod billing;
 #[path = "api/common.rs"]
 mod common;
+#[path = "api/email.rs"]
+mod email;
 #[path = "api/journey.rs"]
 mod journey;
 #[path = "api/limits.rs"]

@@ -3,6 +3,7 @@
 mod auth;
 mod billing;
 mod common;
+mod email;
 mod journey;
 mod limits;
 mod logs;
