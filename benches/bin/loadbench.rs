@@ -43,6 +43,19 @@ struct Args {
     /// Mocks in the large project.
     #[arg(long, default_value_t = 10_000)]
     mocks: usize,
+    /// Redis for the "on" server's shared quota counters (`--redis-url`); empty for none.
+    #[arg(
+        long,
+        env = "MOCKBIRD_BENCH_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    redis_url: String,
+    /// Store of the "on" server (default: its own SQLite file), e.g. a `postgres://` URL.
+    #[arg(long)]
+    on_store: Option<String>,
+    /// Turn request logging off on the "on" server too (isolates the cost of quotas).
+    #[arg(long)]
+    on_without_logs: bool,
     /// Also write the table to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -335,10 +348,14 @@ async fn main() {
     let plans = dir.path().join("plans.json");
     std::fs::write(
         &plans,
-        r#"[{"tier":"bench","priceMonthlyCents":0,"priceYearlyCents":0,"endpointLimit":null,"requestLimit":null,"logRetentionDays":null,"burstPerSecond":null}]"#,
+        // `bench`: nothing enforced. `metered`: a quota and burst limit enforced
+        // on every request, set high enough never to refuse the benchmark.
+        r#"[{"tier":"bench","priceMonthlyCents":0,"priceYearlyCents":0,"endpointLimit":null,"requestLimit":null,"logRetentionDays":null,"burstPerSecond":null},
+            {"tier":"metered","priceMonthlyCents":0,"priceYearlyCents":0,"endpointLimit":null,"requestLimit":1000000000000,"logRetentionDays":null,"burstPerSecond":1000000000}]"#,
     )
     .expect("write plans");
-    // Two mockbird servers on separate stores: request logging off and on.
+    // Two mockbird servers on separate stores: request logging and quotas off,
+    // and on (a metered plan, counters shared through Redis when given).
     let http = reqwest::Client::new();
     let start = |name: &str, extra: &[&str]| {
         let addr = free_addr();
@@ -347,15 +364,18 @@ async fn main() {
             addr.clone(),
             "--auth".into(),
             "mock".into(),
-            "--default-plan".into(),
-            "bench".into(),
-            "--store".into(),
-            format!("sqlite:{}", dir.path().join(format!("{name}.db")).display()),
             "--plans".into(),
             plans.display().to_string(),
             "--secret-file".into(),
             dir.path().join("secret").display().to_string(),
         ];
+        if !extra.contains(&"--store") {
+            server_args.push("--store".into());
+            server_args.push(format!(
+                "sqlite:{}",
+                dir.path().join(format!("{name}.db")).display()
+            ));
+        }
         server_args.extend(extra.iter().map(|s| s.to_string()));
         server_args.extend(args.server_args.iter().cloned());
         let guard = spawn_pinned(
@@ -366,8 +386,21 @@ async fn main() {
         );
         (guard, format!("http://{addr}"))
     };
-    let (_server, base) = start("logs-off", &["--log-buffer", "0"]);
-    let (_logged, logged) = start("logs-on", &[]);
+    let (_server, base) = start(
+        "logs-off",
+        &["--log-buffer", "0", "--default-plan", "bench"],
+    );
+    let mut on_args = vec!["--default-plan", "metered"];
+    if !args.redis_url.is_empty() {
+        on_args.extend(["--redis-url", args.redis_url.as_str()]);
+    }
+    if args.on_without_logs {
+        on_args.extend(["--log-buffer", "0"]);
+    }
+    if let Some(store) = &args.on_store {
+        on_args.extend(["--store", store.as_str()]);
+    }
+    let (_logged, logged) = start("logs-on", &on_args);
     wait_ready(&http, &format!("{base}/healthz")).await;
     wait_ready(&http, &format!("{logged}/healthz")).await;
     let scenarios = seed(&http, &base, args.mocks).await;
@@ -398,7 +431,7 @@ async fn main() {
     .expect("write lua");
 
     let mut table = String::from(
-        "| scenario | mockbird req/s | p50 | p99 | bare hyper req/s | p50 | p99 | ratio | logging on req/s | p99 | on ÷ off |\n\
+        "| scenario | mockbird req/s | p50 | p99 | bare hyper req/s | p50 | p99 | ratio | logging+quotas on req/s | p99 | on ÷ off |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for s in &scenarios {
@@ -464,7 +497,20 @@ async fn main() {
         .find_map(|l| l.strip_prefix("mockbird_logs_written_total "))
         .unwrap_or("?");
     let header = format!(
-        "{header}Logging-on server: {written} log entries written, {} dropped (queue full).\n\n",
+        "{header}\"On\" server: request logging {}, plan `metered` (quota and burst limit enforced), counters {}, store {}: {written} log entries written, {} dropped (queue full).\n\n",
+        if args.on_without_logs { "off" } else { "on" },
+        if args.redis_url.is_empty() {
+            "in process".to_owned()
+        } else {
+            format!("in Redis ({})", args.redis_url)
+        },
+        args.on_store
+            .as_deref()
+            .map_or("SQLite", |s| if s.starts_with("postgres") {
+                "PostgreSQL"
+            } else {
+                s
+            }),
         system["droppedLogs"]
     );
     println!("\n{header}{table}");

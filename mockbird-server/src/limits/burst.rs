@@ -3,7 +3,7 @@
 //! process (sharded maps); idle ones are swept.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -36,9 +36,7 @@ impl Default for Bursts {
 
 impl Bursts {
     fn shard(&self, key: &(Uuid, IpAddr)) -> &Mutex<HashMap<(Uuid, IpAddr), Bucket>> {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        &self.shards[(h.finish() as usize) % SHARDS]
+        &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS]
     }
 
     /// Takes a token for `mock` from `ip` at `rate` per second (capacity

@@ -395,7 +395,15 @@ impl Limits {
                 .claim_usage_alert(q.org_id, &month, percent)
                 .await
             {
-                Ok(true) => self.send_alert(q.org_id, percent, used, limit).await,
+                // Sent off the flusher: a slow mail server must not hold up counting.
+                Ok(true) => {
+                    let (store, email) = (self.store.clone(), self.email.clone());
+                    let billing = format!("{}/billing", self.config.public_url);
+                    let org = q.org_id;
+                    tokio::spawn(async move {
+                        send_alert(store, email, org, percent, used, limit, billing).await;
+                    });
+                }
                 Ok(false) => {}
                 Err(e) => {
                     tracing::warn!(org = %q.org_id, error = %e, "usage alert not recorded");
@@ -404,28 +412,33 @@ impl Limits {
             }
         }
     }
+}
 
-    async fn send_alert(&self, org_id: Uuid, percent: u8, used: u64, limit: u64) {
-        let (org, members) = match (
-            self.store.org(org_id).await,
-            self.store.members(org_id).await,
-        ) {
-            (Ok(o), Ok(m)) => (o, m),
-            _ => return,
-        };
-        let billing = format!("{}/billing", self.config.public_url);
-        for owner in members.iter().filter(|m| m.role == Role::Owner) {
-            let email = crate::emails::usage_alert(
-                &owner.user.email,
-                &org.name,
-                percent,
-                used,
-                limit,
-                &billing,
-            );
-            if let Err(e) = self.email.send(email).await {
-                tracing::warn!(org = %org_id, error = %e, "usage alert email failed");
-            }
+/// Emails the owners of `org_id` that `percent` of the quota is used.
+async fn send_alert(
+    store: Arc<dyn DatabaseService>,
+    email: Arc<dyn EmailService>,
+    org_id: Uuid,
+    percent: u8,
+    used: u64,
+    limit: u64,
+    billing: String,
+) {
+    let (org, members) = match (store.org(org_id).await, store.members(org_id).await) {
+        (Ok(o), Ok(m)) => (o, m),
+        _ => return,
+    };
+    for owner in members.iter().filter(|m| m.role == Role::Owner) {
+        let message = crate::emails::usage_alert(
+            &owner.user.email,
+            &org.name,
+            percent,
+            used,
+            limit,
+            &billing,
+        );
+        if let Err(e) = email.send(message).await {
+            tracing::warn!(org = %org_id, error = %e, "usage alert email failed");
         }
     }
 }

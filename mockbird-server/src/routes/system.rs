@@ -38,7 +38,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render() + &log_metrics(state.logs.counters()),
+        state.metrics.render() + &log_metrics(state.logs.counters()) + &redis_metric(&state),
     )
         .into_response()
 }
@@ -67,6 +67,17 @@ fn log_metrics(c: &LogCounters) -> String {
     out
 }
 
+/// `mockbird_redis_up`: 1 while Redis answers, 0 while the breaker skips it (absent without Redis).
+fn redis_metric(state: &AppState) -> String {
+    match &state.shared {
+        Some(s) => format!(
+            "# HELP mockbird_redis_up Whether Redis answered the last call.\n# TYPE mockbird_redis_up gauge\nmockbird_redis_up {}\n",
+            u8::from(s.healthy())
+        ),
+        None => String::new(),
+    }
+}
+
 fn mode(is_mock: bool) -> &'static str {
     if is_mock { "mock" } else { "real" }
 }
@@ -91,6 +102,10 @@ pub async fn system(State(state): State<AppState>) -> Json<Value> {
         "mockMode": state.auth.is_mock() || state.billing.is_mock() || state.email.is_mock(),
         "mockDomain": state.settings.mock_domain,
         "droppedLogs": state.logs.counters().dropped.load(Ordering::Relaxed),
+        // Where quotas and `/api` limits are counted: `local` (this instance) or
+        // `redis` (shared); `redisHealthy` is false while the breaker skips Redis.
+        "limits": if state.shared.is_some() { "redis" } else { "local" },
+        "redisHealthy": state.shared.as_ref().map(|s| s.healthy()),
     }))
 }
 
