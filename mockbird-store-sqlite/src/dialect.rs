@@ -28,9 +28,20 @@ pub(crate) fn id(u: Uuid) -> String {
 
 /// A timestamp as bound: UTC, microseconds, fixed width.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    crate::sql::clamp_time(t)
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    use chrono::{Datelike, Timelike};
+    // Written field by field: `format()` parses its pattern on every call,
+    // which showed in profiles at one timestamp per stored request log.
+    let t = crate::sql::clamp_time(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.timestamp_subsec_micros().min(999_999)
+    )
 }
 
 fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
@@ -79,4 +90,26 @@ pub(crate) async fn lock_mock(tx: &mut Tx, mock_id: Uuid) -> Result<Option<DbRow
         .bind(id(mock_id))
         .fetch_optional(&mut **tx)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_fixed_width_rfc3339_micros() {
+        for text in [
+            "2026-11-23T10:00:00Z",
+            "2026-01-02T03:04:05.000006Z",
+            "0001-01-01T00:00:00.123456Z",
+            "9999-12-31T23:59:59.999999Z",
+        ] {
+            let t = DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc);
+            let old = crate::sql::clamp_time(t).format("%Y-%m-%dT%H:%M:%S%.6fZ");
+            assert_eq!(ts(t), old.to_string());
+            assert_eq!(ts(t).len(), 27);
+        }
+    }
 }

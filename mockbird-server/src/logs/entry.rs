@@ -94,7 +94,7 @@ impl EntryBuilder {
         RequestLog {
             // Time-ordered ids: new rows land at the end of the primary-key
             // index instead of at random pages (4–5× faster inserts on SQLite).
-            id: Uuid::now_v7(),
+            id: mockbird_core::token::uuid_v7(),
             mock_id,
             project_id,
             request_method: self.method,
