@@ -100,6 +100,15 @@ impl BillingStore for Store {
         .map_err(backend)?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn forget_billing_event(&self, event_id: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM billing_events WHERE id = $1")
+            .bind(event_id)
+            .execute(self.writer())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
 }
 
 #[async_trait]

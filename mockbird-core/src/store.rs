@@ -313,6 +313,8 @@ pub trait BillingStore: Send + Sync {
     async fn upsert_invoice(&self, invoice: Invoice) -> StoreResult<Invoice>;
     /// Records an event once: `true` if new, `false` if its id was seen before.
     async fn record_billing_event(&self, event: BillingEvent) -> StoreResult<bool>;
+    /// Forgets a recorded event (its processing failed), so a redelivery is applied.
+    async fn forget_billing_event(&self, id: &str) -> StoreResult<()>;
 }
 
 /// The audit trail.

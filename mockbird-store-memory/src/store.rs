@@ -922,6 +922,11 @@ impl BillingStore for MemoryStore {
         s.events.insert(event.id.clone(), event);
         Ok(true)
     }
+
+    async fn forget_billing_event(&self, id: &str) -> StoreResult<()> {
+        self.write().events.remove(id);
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -1318,7 +1318,7 @@ pub async fn subscriptions_and_invoices(store: Store) {
     );
 }
 
-/// A billing event is recorded once.
+/// A billing event is recorded once; a forgotten one (failed processing) records again.
 pub async fn billing_events_are_idempotent(store: Store) {
     let event = BillingEvent {
         id: "evt_1".into(),
@@ -1328,7 +1328,11 @@ pub async fn billing_events_are_idempotent(store: Store) {
         received_at: minutes(1),
     };
     assert!(store.record_billing_event(event.clone()).await.unwrap());
-    assert!(!store.record_billing_event(event).await.unwrap());
+    assert!(!store.record_billing_event(event.clone()).await.unwrap());
+    // Forgotten (processing failed): the redelivery is recorded again.
+    store.forget_billing_event("evt_1").await.unwrap();
+    assert!(store.record_billing_event(event.clone()).await.unwrap());
+    store.forget_billing_event("evt_unknown").await.unwrap();
 }
 
 /// Audit entries list newest first, per organization, limited.

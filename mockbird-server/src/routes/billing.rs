@@ -291,7 +291,16 @@ pub async fn webhook(
     // Each event is applied once: a redelivery (same id) changes nothing.
     let applied = match (fresh, org_id) {
         (true, Some(org)) if state.store.org(org).await.is_ok() => {
-            apply_event(&state, org, &event.event_type, &event.object).await?
+            match apply_event(&state, org, &event.event_type, &event.object).await {
+                Ok(applied) => applied,
+                Err(e) => {
+                    // Not applied: forget the event so Stripe's retry applies it.
+                    if let Err(forget) = state.store.forget_billing_event(&event.id).await {
+                        tracing::error!(event = %event.id, error = %forget, "billing event stuck");
+                    }
+                    return Err(e);
+                }
+            }
         }
         _ => false,
     };
