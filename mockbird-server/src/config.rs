@@ -136,6 +136,11 @@ pub struct Config {
     #[arg(long, env = "MOCKBIRD_REDIS_URL")]
     pub redis_url: Option<String>,
 
+    /// Prefix of every Redis key and of the invalidation channel, so several
+    /// deployments can share one Redis.
+    #[arg(long, env = "MOCKBIRD_REDIS_PREFIX", default_value = crate::shared::DEFAULT_PREFIX)]
+    pub redis_prefix: String,
+
     /// `/api` calls per minute per user, API key or anonymous client IP.
     #[arg(long, env = "MOCKBIRD_API_RATE_LIMIT", default_value_t = 600)]
     pub api_rate_limit: u32,

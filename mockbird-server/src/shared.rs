@@ -18,8 +18,8 @@ use uuid::Uuid;
 pub const CALL_TIMEOUT: Duration = Duration::from_millis(250);
 /// How long Redis is skipped after a failure before it is tried again.
 pub const OPEN_FOR: Duration = Duration::from_secs(1);
-/// The pub/sub channel of invalidation messages.
-pub const CHANNEL: &str = "mockbird:invalidate";
+/// Default prefix of every key and channel (`--redis-prefix`).
+pub const DEFAULT_PREFIX: &str = "mockbird";
 
 /// Adds `ARGV[1]` to the counter `KEYS[1]`, first setting it to `ARGV[2]` (the
 /// store's count) when it does not exist, with expiry `ARGV[3]` seconds; returns the total.
@@ -73,6 +73,7 @@ struct BreakerState {
 /// The Redis connection behind a circuit breaker.
 pub struct Shared {
     client: redis::Client,
+    prefix: String,
     conn: tokio::sync::Mutex<Option<ConnectionManager>>,
     breaker: Mutex<BreakerState>,
     healthy: AtomicBool,
@@ -89,17 +90,24 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    /// A link to the Redis at `url` (`redis://…`); connects on first use, so a
-    /// server starts even while Redis is down.
-    pub fn new(url: &str) -> Result<Self, redis::RedisError> {
+    /// A link to the Redis at `url` (`redis://…`), every key and the channel
+    /// under `prefix` (deployments sharing one Redis use different prefixes);
+    /// connects on first use, so a server starts even while Redis is down.
+    pub fn new(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
         Ok(Shared {
             client: redis::Client::open(url)?,
+            prefix: prefix.to_owned(),
             conn: tokio::sync::Mutex::new(None),
             breaker: Mutex::new(BreakerState::default()),
             healthy: AtomicBool::new(true),
             add: redis::Script::new(ADD_SCRIPT),
             window: redis::Script::new(WINDOW_SCRIPT),
         })
+    }
+
+    /// `{prefix}:{name}`: a key (or the channel) of this deployment.
+    pub fn key(&self, name: &str) -> String {
+        format!("{}:{name}", self.prefix)
     }
 
     /// Whether the last call succeeded (for `/api/system` and metrics).
@@ -215,10 +223,11 @@ impl Shared {
     /// Tells the other instances (best effort: the periodic re-check catches a lost message).
     pub async fn publish(&self, change: Invalidation) {
         let message = change.encode();
+        let channel = self.key("invalidate");
         let _: Option<()> = self
             .call("publish", |mut c| async move {
                 redis::cmd("PUBLISH")
-                    .arg(CHANNEL)
+                    .arg(channel)
                     .arg(message)
                     .query_async::<i64>(&mut c)
                     .await
@@ -234,7 +243,7 @@ impl Shared {
         while !tx.is_closed() {
             match self.client.get_async_pubsub().await {
                 Ok(mut pubsub) => {
-                    if pubsub.subscribe(CHANNEL).await.is_ok() {
+                    if pubsub.subscribe(self.key("invalidate")).await.is_ok() {
                         // `None`: resubscribed, changes may have been missed.
                         let _ = tx.send(None);
                         let mut stream = pubsub.on_message();

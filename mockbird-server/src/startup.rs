@@ -170,11 +170,10 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     };
     let plans = Arc::new(plans(config)?);
     let shared = match &config.redis_url {
-        Some(url) => {
-            Some(Arc::new(Shared::new(url).map_err(|e| {
-                StartError::Config(format!("--redis-url: {e}"))
-            })?))
-        }
+        Some(url) => Some(Arc::new(
+            Shared::new(url, &config.redis_prefix)
+                .map_err(|e| StartError::Config(format!("--redis-url: {e}")))?,
+        )),
         None => None,
     };
     let limits = Limits::new(

@@ -30,11 +30,18 @@ fn redis_url() -> Option<String> {
     }
 }
 
-/// An instance on `store` sharing `redis`, with plan `free` limited to `requests` a month.
-async fn instance(store: &str, redis: &str, requests: u64) -> (RunningServer, String) {
+/// An instance on `store` sharing `redis` under `prefix`, with plan `free`
+/// limited to `requests` a month.
+async fn instance(
+    store: &str,
+    redis: &str,
+    prefix: &str,
+    requests: u64,
+) -> (RunningServer, String) {
     let mut config = Config::for_tests();
     config.store = store.to_owned();
     config.redis_url = Some(redis.to_owned());
+    config.redis_prefix = prefix.to_owned();
     let mut plans = mockbird_core::model::Plan::defaults();
     plans[0].request_limit = Some(requests);
     plans[0].burst_per_second = None;
@@ -132,8 +139,9 @@ async fn two_instances_share_changes_quotas_and_the_log_journal() {
         return;
     };
     const QUOTA: u64 = 60;
-    let (a, base_a) = instance(&store, &redis, QUOTA).await;
-    let (b, base_b) = instance(&store, &redis, QUOTA).await;
+    let prefix = format!("twins-{}", uuid::Uuid::new_v4().simple());
+    let (a, base_a) = instance(&store, &redis, &prefix, QUOTA).await;
+    let (b, base_b) = instance(&store, &redis, &prefix, QUOTA).await;
     let http = reqwest::Client::new();
     let (token, pid, rid, _) = tenant(&http, &base_a, "twins", "v1").await;
     let mut sent = 0u64;
@@ -296,7 +304,8 @@ async fn redis_down_keeps_mocks_serving_on_local_limits_and_back_resumes_shared_
     let relay = Relay::start(upstream).await;
     let dir = tempfile::tempdir().unwrap();
     let store = format!("sqlite:{}", dir.path().join("db").display());
-    let (server, base) = instance(&store, &format!("redis://{}", relay.addr), 1_000).await;
+    let prefix = format!("outage-{}", uuid::Uuid::new_v4().simple());
+    let (server, base) = instance(&store, &format!("redis://{}", relay.addr), &prefix, 1_000).await;
     let http = reqwest::Client::new();
     let (token, _, _, org) = tenant(&http, &base, "outage", "up").await;
     let mut redis_conn = redis::Client::open(redis.as_str())
@@ -305,7 +314,7 @@ async fn redis_down_keeps_mocks_serving_on_local_limits_and_back_resumes_shared_
         .await
         .unwrap();
     let key = format!(
-        "mockbird:usage:{org}:{}",
+        "{prefix}:usage:{org}:{}",
         chrono::Utc::now().format("%Y-%m")
     );
     for _ in 0..5 {

@@ -189,7 +189,7 @@ impl Limits {
         let minute = secs / 60;
         let reset_secs = 60 - secs % 60;
         let shared = match &self.shared {
-            Some(s) => s.hit(&format!("mockbird:api:{who}:{minute}"), 120).await,
+            Some(s) => s.hit(&s.key(&format!("api:{who}:{minute}")), 120).await,
             None => None,
         };
         let count = match shared {
@@ -308,7 +308,7 @@ impl Limits {
             q.pending.fetch_sub(d, Ordering::AcqRel);
             let total = match &self.shared {
                 Some(s) => {
-                    let key = format!("mockbird:usage:{}:{}", q.org_id, month_of(now));
+                    let key = s.key(&format!("usage:{}:{}", q.org_id, month_of(now)));
                     let seed = q.base.load(Ordering::Acquire);
                     // Kept a little past the month's end.
                     let ttl = seconds_to_month_end(now) + 86_400;

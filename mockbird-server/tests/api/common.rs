@@ -55,6 +55,12 @@ impl App {
                 Some(url) => config.store = url,
                 None => eprintln!("skipped on PostgreSQL: this test ran on SQLite instead"),
             }
+            // The PostgreSQL copy also counts quotas and limits in the real
+            // Redis, under a prefix of its own so parallel tests do not meet.
+            if let Ok(url) = std::env::var("MOCKBIRD_TEST_REDIS_URL") {
+                config.redis_url = Some(url);
+                config.redis_prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
+            }
         }
         tweak(&mut config);
         let backend = if config.store.starts_with("postgres") {
