@@ -37,6 +37,19 @@ if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n
 ";
 
+/// Marks instance `ARGV[1]` alive at `ARGV[2]` ms in the set `KEYS[1]`, drops
+/// instances silent for `ARGV[3]` ms; returns how many are alive.
+const HEARTBEAT_SCRIPT: &str = r"
+local now = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[3]))
+redis.call('EXPIRE', KEYS[1], 60)
+return redis.call('ZCARD', KEYS[1])
+";
+
+/// An instance not heard from for this long no longer counts as alive.
+pub const INSTANCE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// A change other instances must apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Invalidation {
@@ -79,6 +92,8 @@ pub struct Shared {
     healthy: AtomicBool,
     add: redis::Script,
     window: redis::Script,
+    heartbeat: redis::Script,
+    instance: String,
 }
 
 impl std::fmt::Debug for Shared {
@@ -102,6 +117,8 @@ impl Shared {
             healthy: AtomicBool::new(true),
             add: redis::Script::new(ADD_SCRIPT),
             window: redis::Script::new(WINDOW_SCRIPT),
+            heartbeat: redis::Script::new(HEARTBEAT_SCRIPT),
+            instance: Uuid::new_v4().simple().to_string(),
         })
     }
 
@@ -218,6 +235,39 @@ impl Shared {
                 .await
         })
         .await
+    }
+
+    /// Says this instance is alive; how many instances are (itself included),
+    /// or `None` when Redis is unavailable.
+    pub async fn heartbeat(&self) -> Option<u32> {
+        let key = self.key("instances");
+        let now = chrono::Utc::now().timestamp_millis();
+        let timeout = i64::try_from(INSTANCE_TIMEOUT.as_millis()).unwrap_or(3_000);
+        self.call("heartbeat", |mut c| async move {
+            self.heartbeat
+                .key(key)
+                .arg(&self.instance)
+                .arg(now)
+                .arg(timeout)
+                .invoke_async::<u32>(&mut c)
+                .await
+        })
+        .await
+    }
+
+    /// Leaves the set of live instances (at shutdown).
+    pub async fn leave(&self) {
+        let key = self.key("instances");
+        let _: Option<()> = self
+            .call("leave", |mut c| async move {
+                redis::cmd("ZREM")
+                    .arg(key)
+                    .arg(&self.instance)
+                    .query_async::<i64>(&mut c)
+                    .await
+                    .map(|_| ())
+            })
+            .await;
     }
 
     /// Tells the other instances (best effort: the periodic re-check catches a lost message).

@@ -31,12 +31,23 @@ fn redis_url() -> Option<String> {
 }
 
 /// An instance on `store` sharing `redis` under `prefix`, with plan `free`
-/// limited to `requests` a month.
+/// limited to `requests` a month and no burst limit.
 async fn instance(
     store: &str,
     redis: &str,
     prefix: &str,
     requests: u64,
+) -> (RunningServer, String) {
+    instance_with_burst(store, redis, prefix, requests, None).await
+}
+
+/// As [`instance`], with a burst limit.
+async fn instance_with_burst(
+    store: &str,
+    redis: &str,
+    prefix: &str,
+    requests: u64,
+    burst: Option<u32>,
 ) -> (RunningServer, String) {
     let mut config = Config::for_tests();
     config.store = store.to_owned();
@@ -44,7 +55,7 @@ async fn instance(
     config.redis_prefix = prefix.to_owned();
     let mut plans = mockbird_core::model::Plan::defaults();
     plans[0].request_limit = Some(requests);
-    plans[0].burst_per_second = None;
+    plans[0].burst_per_second = burst;
     config.plan_list = Some(plans);
     let server = start(config).await.expect("instance starts");
     let base = format!("http://{}", server.addr());
@@ -245,6 +256,60 @@ async fn two_instances_share_changes_quotas_and_the_log_journal() {
     }
     eprintln!("change visible on the other instance after {propagation:?}");
     a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_burst_limit_is_split_between_live_instances() {
+    let Some(redis) = redis_url() else { return };
+    let Some(store) = common::postgres_database().await else {
+        return;
+    };
+    let prefix = format!("burst-{}", uuid::Uuid::new_v4().simple());
+    // 4 per second for the product: 2 per instance, each bucket holding 4.
+    let (a, base_a) = instance_with_burst(&store, &redis, &prefix, 1_000, Some(4)).await;
+    let (b, base_b) = instance_with_burst(&store, &redis, &prefix, 1_000, Some(4)).await;
+    let http = reqwest::Client::new();
+    tenant(&http, &base_a, "split", "ok").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for base in [&base_a, &base_b] {
+        loop {
+            let (_, system) =
+                call(&http, "", Method::GET, format!("{base}/api/system"), None).await;
+            if system["instances"] == 2 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "instances never saw each other: {system}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let mut admitted = 0;
+    for i in 0..16 {
+        let base = if i % 2 == 0 { &base_a } else { &base_b };
+        let (s, _) = get(&http, format!("{base}/m/split/hello")).await;
+        if s == StatusCode::OK {
+            admitted += 1;
+        } else {
+            assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        }
+    }
+    // Capacity 2 × 4 = 8 for the product, whichever instance answers
+    // (one more may refill while the requests run).
+    assert!((8..=9).contains(&admitted), "{admitted} admitted");
+    a.shutdown().await;
+    // A stopped instance leaves: the other takes the whole rate again.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, system) = call(&http, "", Method::GET, format!("{base_b}/api/system"), None).await;
+        if system["instances"] == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "B still counts A: {system}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.shutdown().await;
 }
 

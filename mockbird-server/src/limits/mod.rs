@@ -13,9 +13,12 @@
 //! locally (the [`crate::shared`] breaker answers at once) and adds its
 //! backlog when Redis is back.
 //!
-//! Burst buckets are per instance (a per-request Redis round trip would cost
-//! more than the mock itself). The `/api` window is one Redis counter per
-//! caller and minute when Redis is up, else per instance.
+//! Burst buckets live in each instance (a per-request Redis round trip would
+//! cost more than the mock itself); with Redis, instances announce themselves
+//! every second and each refills at `burstPerSecond ÷ live instances`, so the
+//! limit holds across instances when a load balancer spreads a client's
+//! traffic. The `/api` window is one Redis counter per caller and minute when
+//! Redis is up, else per instance.
 
 mod burst;
 mod quota;
@@ -86,6 +89,8 @@ pub struct Limits {
     bursts: Bursts,
     windows: Mutex<HashMap<String, (u64, u32)>>,
     wake: Notify,
+    /// Live instances sharing the limits (1 without Redis).
+    instances: std::sync::atomic::AtomicU32,
     stop: watch::Sender<bool>,
     task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -107,6 +112,7 @@ impl Limits {
             bursts: Bursts::default(),
             windows: Mutex::default(),
             wake: Notify::new(),
+            instances: std::sync::atomic::AtomicU32::new(1),
             stop: watch::channel(false).0,
             task: Mutex::default(),
         })
@@ -176,7 +182,11 @@ impl Limits {
     /// Takes a burst token for `mock` from `ip`; `Err(wait)` when over the limit.
     pub fn burst(&self, quota: &OrgQuota, mock: Uuid, ip: IpAddr) -> Result<(), Duration> {
         match quota.burst() {
-            Some(rate) => self.bursts.take(mock, ip, rate, Instant::now()),
+            Some(rate) => {
+                let instances = self.instances.load(Ordering::Relaxed).max(1);
+                self.bursts
+                    .take(mock, ip, rate.div_ceil(instances), Instant::now())
+            }
             None => Ok(()),
         }
     }
@@ -275,6 +285,12 @@ impl Limits {
             self.flush_shared(sync_all).await;
             if now.duration_since(last_store) >= STORE_FLUSH {
                 last_store = now;
+                if let Some(n) = match &self.shared {
+                    Some(s) => s.heartbeat().await,
+                    None => None,
+                } {
+                    self.instances.store(n.max(1), Ordering::Relaxed);
+                }
                 self.flush_store().await;
                 self.bursts.sweep(Duration::from_secs(2), now);
                 self.sweep_windows();
@@ -289,6 +305,14 @@ impl Limits {
         }
         self.flush_shared(false).await;
         self.flush_store().await;
+        if let Some(s) = &self.shared {
+            s.leave().await;
+        }
+    }
+
+    /// Live instances sharing the limits, as last heard from Redis (1 without it).
+    pub fn instances(&self) -> u32 {
+        self.instances.load(Ordering::Relaxed)
     }
 
     fn all_quotas(&self) -> Vec<Arc<OrgQuota>> {

@@ -106,6 +106,8 @@ pub async fn system(State(state): State<AppState>) -> Json<Value> {
         // `redis` (shared); `redisHealthy` is false while the breaker skips Redis.
         "limits": if state.shared.is_some() { "redis" } else { "local" },
         "redisHealthy": state.shared.as_ref().map(|s| s.healthy()),
+        // Instances sharing the limits (burst buckets refill at the plan's rate ÷ this).
+        "instances": state.limits.instances(),
     }))
 }
 
