@@ -23,6 +23,9 @@ pub use entry::{EntryBuilder, MAX_LOGGED_BODY};
 pub const BATCH_SIZE: usize = 500;
 /// Longest an entry waits in the queue before its batch is written.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
+/// How often the writer looks whether a full batch is waiting (instead of
+/// waking up for every entry).
+const FILL_CHECK: Duration = Duration::from_millis(10);
 /// Most request-body bytes held by queued entries; past it, entries are dropped.
 pub const MAX_QUEUED_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Attempts to store one batch before its entries are given up (and counted as failed).
@@ -114,36 +117,46 @@ async fn write_loop(
     counters: Arc<LogCounters>,
 ) {
     let mut batch = Vec::with_capacity(BATCH_SIZE);
+    let mut stopping = false;
     loop {
         // Wait for a first entry (or the stop signal).
-        let received = tokio::select! {
-            entry = rx.recv() => Some(entry),
-            _ = stopped.changed() => None,
-        };
-        let first = match received {
-            Some(entry) => entry,
-            None => {
-                // Stopping: no new entries; what is queued is still received.
-                rx.close();
-                rx.recv().await
+        let first = if stopping {
+            rx.recv().await
+        } else {
+            tokio::select! {
+                entry = rx.recv() => entry,
+                _ = stopped.changed() => {
+                    // Stopping: no new entries; what is queued is still stored.
+                    stopping = true;
+                    rx.close();
+                    rx.recv().await
+                }
             }
         };
         let Some(first) = first else { break };
         batch.push(first);
-        // Fill the batch until it is full or the interval has passed.
+        // Let the batch fill without waking up for every entry: look every
+        // FILL_CHECK until a full batch waits or the interval has passed.
         let deadline = tokio::time::Instant::now() + BATCH_INTERVAL;
-        while batch.len() < BATCH_SIZE {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(entry)) => batch.push(entry),
-                Ok(None) | Err(_) => break,
+        while !stopping && rx.len() + 1 < BATCH_SIZE {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                break;
             }
-            if *stopped.borrow() {
-                rx.close();
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline.min(now + FILL_CHECK)) => {}
+                _ = stopped.changed() => {
+                    stopping = true;
+                    rx.close();
+                }
             }
         }
-        write_batch(store.as_ref(), &mut batch, &counters).await;
-    }
-    if !batch.is_empty() {
+        while batch.len() < BATCH_SIZE {
+            match rx.try_recv() {
+                Ok(entry) => batch.push(entry),
+                Err(_) => break,
+            }
+        }
         write_batch(store.as_ref(), &mut batch, &counters).await;
     }
 }
