@@ -54,6 +54,33 @@ pub const PLAN_RECHECK: Duration = Duration::from_secs(10);
 /// Default `/api` calls per minute and caller.
 pub const DEFAULT_API_LIMIT: u32 = 600;
 
+/// `X-RateLimit-Limit`.
+pub const X_RATELIMIT_LIMIT: http::HeaderName = http::HeaderName::from_static("x-ratelimit-limit");
+/// `X-RateLimit-Remaining`.
+pub const X_RATELIMIT_REMAINING: http::HeaderName =
+    http::HeaderName::from_static("x-ratelimit-remaining");
+/// `X-RateLimit-Reset`.
+pub const X_RATELIMIT_RESET: http::HeaderName = http::HeaderName::from_static("x-ratelimit-reset");
+
+/// Sets the three `X-RateLimit-*` headers (the limit and what is left, as
+/// numbers or `unlimited`; seconds to the reset).
+pub fn set_rate_headers(
+    headers: &mut http::HeaderMap,
+    limit: Option<u64>,
+    remaining: Option<u64>,
+    reset_secs: u64,
+) {
+    let value = |n: Option<u64>| {
+        n.map_or(
+            http::HeaderValue::from_static("unlimited"),
+            http::HeaderValue::from,
+        )
+    };
+    headers.insert(X_RATELIMIT_LIMIT, value(limit));
+    headers.insert(X_RATELIMIT_REMAINING, value(remaining));
+    headers.insert(X_RATELIMIT_RESET, http::HeaderValue::from(reset_secs));
+}
+
 /// The state of one caller's `/api` minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowStatus {

@@ -260,15 +260,11 @@ async fn api_limit(state: &AppState, req: Request, next: Next) -> Response {
         );
         res
     };
-    let h = res.headers_mut();
-    h.insert("x-ratelimit-limit", http::HeaderValue::from(window.limit));
-    h.insert(
-        "x-ratelimit-remaining",
-        http::HeaderValue::from(window.remaining),
-    );
-    h.insert(
-        "x-ratelimit-reset",
-        http::HeaderValue::from(window.reset_secs),
+    crate::limits::set_rate_headers(
+        res.headers_mut(),
+        Some(u64::from(window.limit)),
+        Some(u64::from(window.remaining)),
+        window.reset_secs,
     );
     res
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 pub use cache::{Snapshot, SnapshotCache};
 
 use crate::error::ApiError;
-use crate::limits::{OrgQuota, QuotaStatus};
+use crate::limits::{OrgQuota, QuotaStatus, set_rate_headers};
 use crate::logs::EntryBuilder;
 use crate::metrics::RouteClass;
 use crate::state::AppState;
@@ -177,7 +177,14 @@ async fn answer(
         )
         .into_response()
     };
-    rate_headers(res.headers_mut(), quota.status(mockbird_core::clock::now()));
+    // The organization's monthly quota (`unlimited` when the plan has none).
+    let status: QuotaStatus = quota.status(mockbird_core::clock::now());
+    set_rate_headers(
+        res.headers_mut(),
+        status.limit,
+        status.remaining,
+        status.reset_secs,
+    );
     (res, served)
 }
 
@@ -272,14 +279,6 @@ async fn admitted(
         quota.add_bytes(m.body.len() as u64);
     }
     respond(outcome).await
-}
-
-/// `X-RateLimit-*` for the organization's monthly quota (`unlimited` when the plan has none).
-fn rate_headers(headers: &mut HeaderMap, status: QuotaStatus) {
-    let value = |n: Option<u64>| n.map_or(HeaderValue::from_static("unlimited"), HeaderValue::from);
-    headers.insert("x-ratelimit-limit", value(status.limit));
-    headers.insert("x-ratelimit-remaining", value(status.remaining));
-    headers.insert("x-ratelimit-reset", HeaderValue::from(status.reset_secs));
 }
 
 fn has_explicit_options(snapshot: &Snapshot, path: &str) -> bool {

@@ -247,20 +247,11 @@ async fn the_stripe_service_speaks_stripe_to_a_mimic() {
     // What Stripe received: form-encoded checkout with the organization in its metadata, a secret key.
     let (_, projects) = mimic.call(&mt, Method::GET, "/api/projects", None).await;
     let pid = projects[0]["id"].as_str().unwrap();
-    let logs = loop {
-        let (_, logs) = mimic
-            .call(
-                &mt,
-                Method::GET,
-                &format!("/api/projects/{pid}/logs?limit=100"),
-                None,
-            )
-            .await;
-        if logs["total"].as_u64() >= Some(7) {
-            break logs;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let logs = mimic
+        .wait_for(&mt, &format!("/api/projects/{pid}/logs?limit=100"), |l| {
+            l["total"].as_u64() >= Some(7)
+        })
+        .await;
     let checkout = logs["items"]
         .as_array()
         .unwrap()

@@ -104,6 +104,25 @@ impl App {
         )
     }
 
+    /// Polls `GET path` until `check` holds (logs and counts are written in the
+    /// background); panics after 6 s.
+    pub(crate) async fn wait_for(
+        &self,
+        token: &str,
+        path: &str,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..60 {
+            let (s, v) = self.call(token, Method::GET, path, None).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            if check(&v) {
+                return v;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{path} never got there");
+    }
+
     /// The Prometheus text of `GET /metrics`.
     pub(crate) async fn metrics(&self) -> String {
         let res = self.req(Method::GET, "/metrics").send().await.unwrap();

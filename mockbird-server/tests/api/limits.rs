@@ -9,19 +9,6 @@ use serde_json::{Value, json};
 
 use crate::common::{App, free_plan};
 
-/// Polls `path` until `check` holds (logs and counts are written in the background).
-async fn wait_for(app: &App, token: &str, path: &str, check: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..60 {
-        let (s, v) = app.call(token, Method::GET, path, None).await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        if check(&v) {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{path} never got there");
-}
-
 async fn get(app: &App, path: &str) -> reqwest::Response {
     app.req(Method::GET, path).send().await.unwrap()
 }
@@ -95,7 +82,7 @@ async fn analytics_and_usage_count_real_traffic_and_start_at_zero() {
         );
     }
     let path = format!("/api/projects/{pid}/analytics?period=hour");
-    let stats = wait_for(&app, &t, &path, |v| v["totalRequests"] == 5).await;
+    let stats = app.wait_for(&t, &path, |v| v["totalRequests"] == 5).await;
     assert_eq!(stats["period"], "hour");
     assert_eq!(stats["errorCount"], 2);
     let series = stats["series"].as_array().unwrap();
@@ -171,7 +158,9 @@ async fn analytics_and_usage_count_real_traffic_and_start_at_zero() {
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // Usage: every request to the known project (404s included), bytes of mock bodies.
-    let usage = wait_for(&app, &t, "/api/usage", |v| v["requestCount"] == 5).await;
+    let usage = app
+        .wait_for(&t, "/api/usage", |v| v["requestCount"] == 5)
+        .await;
     assert_eq!(usage["endpointCount"], 1);
     assert_eq!(usage["bandwidthBytes"], 3 * "{\"ok\":true}".len());
     assert_eq!(
@@ -207,22 +196,25 @@ async fn the_monthly_quota_refuses_with_429_and_a_plan_change_lifts_it_at_once()
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert!(unknown.headers().get("x-ratelimit-limit").is_none());
     // Refused requests are not counted.
-    let usage = wait_for(&app, &t, "/api/usage", |v| v["requestCount"] == 5).await;
+    let usage = app
+        .wait_for(&t, "/api/usage", |v| v["requestCount"] == 5)
+        .await;
     assert_eq!(usage["requestLimit"], 5);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (_, usage) = app.call(&t, Method::GET, "/api/usage", None).await;
     assert_eq!(usage["requestCount"], 5);
 
     // Usage alerts at 80 % and 100 %, once each, to the owner.
-    let outbox = wait_for(&app, "", "/api/dev/outbox?to=quota@example.com", |v| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .filter(|m| m["subject"].as_str().unwrap().contains("% of its"))
-            .count()
-            == 2
-    })
-    .await;
+    let outbox = app
+        .wait_for("", "/api/dev/outbox?to=quota@example.com", |v| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["subject"].as_str().unwrap().contains("% of its"))
+                .count()
+                == 2
+        })
+        .await;
     let subjects: Vec<&str> = outbox
         .as_array()
         .unwrap()
@@ -289,10 +281,9 @@ async fn the_burst_limit_is_per_mock_and_client_with_retry_after() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(get(&app, "/m/burst/a").await.status(), StatusCode::OK);
     // Refused requests are not counted: 4 + 1 (b) + 1.
-    let usage = wait_for(&app, &t, "/api/usage", |v| {
-        v["requestCount"].as_u64() >= Some(6)
-    })
-    .await;
+    let usage = app
+        .wait_for(&t, "/api/usage", |v| v["requestCount"].as_u64() >= Some(6))
+        .await;
     assert_eq!(usage["requestCount"], 6);
 }
 

@@ -10,15 +10,8 @@ use crate::common::App;
 
 /// Polls `path` until its `total` reaches `want` (the writer batches every 200 ms).
 async fn wait_total(app: &App, token: &str, path: &str, want: u64) -> Value {
-    for _ in 0..50 {
-        let (s, page) = app.call(token, Method::GET, path, None).await;
-        assert_eq!(s, StatusCode::OK, "{page}");
-        if page["total"].as_u64() == Some(want) {
-            return page;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{path} never reached {want} entries");
+    app.wait_for(token, path, |page| page["total"].as_u64() == Some(want))
+        .await
 }
 
 #[tokio::test]
