@@ -291,7 +291,14 @@ impl Shared {
     /// (re)subscription, so messages missed meanwhile can be made up for.
     pub async fn listen(&self, tx: mpsc::UnboundedSender<Option<Invalidation>>) {
         while !tx.is_closed() {
-            match self.client.get_async_pubsub().await {
+            // Bounded: an unreachable host must not hang the listener.
+            let connected = tokio::time::timeout(OPEN_FOR, self.client.get_async_pubsub()).await;
+            match connected.unwrap_or_else(|_| {
+                Err(redis::RedisError::from((
+                    redis::ErrorKind::Io,
+                    "subscription connect timed out",
+                )))
+            }) {
                 Ok(mut pubsub) => {
                     if pubsub.subscribe(self.key("invalidate")).await.is_ok() {
                         // `None`: resubscribed, changes may have been missed.
