@@ -197,8 +197,9 @@ fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/metrics", get(system::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), front))
+        // `front` outside the body limit: a 413 is counted and rate-limited too.
         .layer(middleware::from_fn(crate::body::limit))
+        .layer(middleware::from_fn_with_state(state.clone(), front))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             timeout(req, next, request_timeout)
         }))

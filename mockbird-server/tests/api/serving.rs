@@ -221,6 +221,8 @@ async fn delays_and_oversized_bodies() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // A refused /api call still carries the caller's rate-limit headers.
+    assert!(res.headers().contains_key("x-ratelimit-remaining"));
     let v: serde_json::Value = res.json().await.unwrap();
     assert_eq!(v["error"], "PAYLOAD_TOO_LARGE");
 }
