@@ -117,6 +117,14 @@ async fn insert_batch(store: &Store, logs: &[NewRequestLog]) -> StoreResult<u64>
     Ok(stored)
 }
 
+/// The filter "at or after `since`" (analytics and `logs_since`).
+fn from(since: DateTime<Utc>) -> LogQuery {
+    LogQuery {
+        start: Some(since),
+        ..LogQuery::default()
+    }
+}
+
 /// `WHERE` for a scope, plus the optional filters of `query`.
 fn push_filter(qb: &mut QueryBuilder<Db>, scope: LogScope, query: Option<&LogQuery>) {
     match scope {
@@ -187,10 +195,8 @@ impl LogStore for Store {
         limit: u32,
     ) -> StoreResult<Vec<RequestLog>> {
         let mut qb = QueryBuilder::<Db>::new(format!("SELECT {} FROM request_logs", *LOG_COLUMNS));
-        push_filter(&mut qb, scope, None);
-        qb.push(" AND created_at >= ")
-            .push_bind(ts(since))
-            .push(" ORDER BY created_at, rowid LIMIT ")
+        push_filter(&mut qb, scope, Some(&from(since)));
+        qb.push(" ORDER BY created_at, rowid LIMIT ")
             .push_bind(i64::from(limit));
         let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
         all(rows, convert::request_log)
@@ -209,10 +215,8 @@ impl LogStore for Store {
              CAST(SUM(CASE WHEN response_status >= 400 THEN 1 ELSE 0 END) AS BIGINT) AS errors, \
              CAST(SUM(response_time_ms) AS BIGINT) AS total_ms FROM request_logs"
         ));
-        push_filter(&mut qb, scope, None);
-        qb.push(" AND created_at >= ")
-            .push_bind(ts(since))
-            .push(" GROUP BY 1 ORDER BY 1");
+        push_filter(&mut qb, scope, Some(&from(since)));
+        qb.push(" GROUP BY 1 ORDER BY 1");
         let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
         let mut buckets = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -230,10 +234,8 @@ impl LogStore for Store {
         }
         let mut qb =
             QueryBuilder::<Db>::new("SELECT mock_id, COUNT(*) AS requests FROM request_logs");
-        push_filter(&mut qb, scope, None);
-        qb.push(" AND created_at >= ")
-            .push_bind(ts(since))
-            .push(" GROUP BY mock_id ORDER BY 2 DESC");
+        push_filter(&mut qb, scope, Some(&from(since)));
+        qb.push(" GROUP BY mock_id ORDER BY 2 DESC");
         let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
         let mut by_mock = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -253,10 +255,8 @@ impl LogStore for Store {
             return Ok(stats);
         }
         let mut qb = QueryBuilder::<Db>::new("SELECT response_time_ms FROM request_logs");
-        push_filter(&mut qb, scope, None);
-        qb.push(" AND created_at >= ")
-            .push_bind(ts(since))
-            .push(" ORDER BY response_time_ms LIMIT 1 OFFSET ")
+        push_filter(&mut qb, scope, Some(&from(since)));
+        qb.push(" ORDER BY response_time_ms LIMIT 1 OFFSET ")
             .push_bind(int(LogStats::p95_rank(total)));
         let p95: Option<i64> = qb
             .build_query_scalar()

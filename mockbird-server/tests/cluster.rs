@@ -69,16 +69,7 @@ async fn call(
     url: String,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut req = http.request(method, url);
-    if !token.is_empty() {
-        req = req.bearer_auth(token);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    common::send(http.request(method, url), token, body).await
 }
 
 /// Registers a user on `base` and imports a public project `slug` with `/hello`

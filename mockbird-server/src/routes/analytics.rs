@@ -148,13 +148,23 @@ pub async fn mock_analytics(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let (_, mock) = mocks::load(&state, &caller, &id).await?;
-    let period = Period::parse(raw.as_deref())?;
+    let (answer, _) = analyze(&state, LogScope::Mock(mock.id), raw.as_deref()).await?;
+    Ok(Json(answer))
+}
+
+/// The window `raw` asks for, its stored aggregates, and the answer both endpoints share.
+async fn analyze(
+    state: &AppState,
+    scope: LogScope,
+    raw: Option<&str>,
+) -> ApiResult<(Value, LogStats)> {
+    let period = Period::parse(raw)?;
     let start = period.start(mockbird_core::clock::now());
     let stats = state
         .store
-        .log_stats(LogScope::Mock(mock.id), start, period.bucket_secs())
+        .log_stats(scope, start, period.bucket_secs())
         .await?;
-    Ok(Json(summary(period, start, &stats)))
+    Ok((summary(period, start, &stats), stats))
 }
 
 /// `GET /api/projects/{id}/analytics`: also requests per mock (every mock of
@@ -175,19 +185,14 @@ pub async fn project_analytics(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let project = projects::load(&state, &caller, &id, Role::Member).await?;
-    let period = Period::parse(raw.as_deref())?;
-    let start = period.start(mockbird_core::clock::now());
-    let stats = state
-        .store
-        .log_stats(LogScope::Project(project.id), start, period.bucket_secs())
-        .await?;
-    let mut by_mock: Vec<(Option<uuid::Uuid>, u64)> = stats.by_mock.clone();
+    let (mut answer, stats) =
+        analyze(&state, LogScope::Project(project.id), raw.as_deref()).await?;
+    let mut by_mock = stats.by_mock;
     for m in state.store.mocks_for_project(project.id).await? {
         if !by_mock.iter().any(|(id, _)| *id == Some(m.id)) {
             by_mock.push((Some(m.id), 0));
         }
     }
-    let mut answer = summary(period, start, &stats);
     answer["byMock"] = by_mock
         .iter()
         .map(|(id, n)| json!({"mockId": id, "requests": n}))

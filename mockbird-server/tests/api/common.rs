@@ -137,17 +137,7 @@ impl App {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.req(method, path);
-        if !token.is_empty() {
-            req = req.bearer_auth(token);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        send(self.req(method, path), token, body).await
     }
 
     /// Creates a project, a mock and a default response; returns (project, mock) JSON.
@@ -189,6 +179,25 @@ impl App {
         assert_eq!(s, StatusCode::CREATED, "{r}");
         (project, mock)
     }
+}
+
+/// Sends `req` with `body` as JSON (if any) and a Bearer `token` (if not empty);
+/// returns the status and the JSON answer (Null when empty or not JSON).
+pub(crate) async fn send(
+    mut req: RequestBuilder,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    if !token.is_empty() {
+        req = req.bearer_auth(token);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// A fresh database on `MOCKBIRD_TEST_POSTGRES_URL`, as a URL; `None` (noted)

@@ -13,6 +13,15 @@ async fn get(app: &App, path: &str) -> reqwest::Response {
     app.req(Method::GET, path).send().await.unwrap()
 }
 
+/// `GET /api/auth/me` as `token`.
+async fn me(app: &App, token: &str) -> reqwest::Response {
+    app.req(Method::GET, "/api/auth/me")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn header(res: &reqwest::Response, name: &str) -> String {
     res.headers()
         .get(name)
@@ -300,12 +309,7 @@ async fn the_api_limit_is_per_caller_per_minute_with_headers_on_every_answer() {
     // (Registration is anonymous: it counted against this client's IP.)
     let mut remaining = Vec::new();
     for _ in 0..4 {
-        let res = app
-            .req(Method::GET, "/api/auth/me")
-            .bearer_auth(&a)
-            .send()
-            .await
-            .unwrap();
+        let res = me(&app, &a).await;
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(header(&res, "x-ratelimit-limit"), "4");
         remaining.push(header(&res, "x-ratelimit-remaining"));
@@ -313,24 +317,14 @@ async fn the_api_limit_is_per_caller_per_minute_with_headers_on_every_answer() {
         assert!((1..=60).contains(&reset));
     }
     assert_eq!(remaining, ["3", "2", "1", "0"]);
-    let res = app
-        .req(Method::GET, "/api/auth/me")
-        .bearer_auth(&a)
-        .send()
-        .await
-        .unwrap();
+    let res = me(&app, &a).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = header(&res, "retry-after").parse().unwrap();
     assert!((1..=60).contains(&retry));
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "RATE_LIMIT_EXCEEDED");
     // Another user has a minute of their own.
-    let res = app
-        .req(Method::GET, "/api/auth/me")
-        .bearer_auth(&b)
-        .send()
-        .await
-        .unwrap();
+    let res = me(&app, &b).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "x-ratelimit-remaining"), "3");
     // Anonymous calls share the client IP's minute (2 registrations + these).
