@@ -158,26 +158,6 @@ pub(crate) fn response(row: &DbRow) -> R<MockResponse> {
     })
 }
 
-pub(crate) fn request_log(row: &DbRow) -> R<RequestLog> {
-    Ok(RequestLog {
-        id: get_id(row, "id")?,
-        mock_id: get_opt_id(row, "mock_id")?,
-        project_id: get_id(row, "project_id")?,
-        request_method: row.try_get("request_method")?,
-        request_path: row.try_get("request_path")?,
-        request_headers: json(row, "request_headers")?,
-        request_query: json(row, "request_query")?,
-        request_body: row.try_get("request_body")?,
-        request_body_truncated: row.try_get("request_body_truncated")?,
-        response_id: get_opt_id(row, "response_id")?,
-        response_status: uint(row, "response_status")?,
-        response_time_ms: uint(row, "response_time_ms")?,
-        ip_address: row.try_get("ip_address")?,
-        user_agent: row.try_get("user_agent")?,
-        created_at: get_ts(row, "created_at")?,
-    })
-}
-
 pub(crate) fn usage(row: &DbRow) -> R<UsageRecord> {
     Ok(UsageRecord {
         org_id: get_id(row, "org_id")?,

@@ -1,38 +1,34 @@
-//! `request_logs` (batch insert, paged queries, retention) and `usage_stats`.
+//! Request logs (stored in chunks, see [`super::log_chunks`]: batch insert,
+//! paged queries, aggregates, retention) and `usage_stats`.
 
-use std::collections::HashSet;
-use std::net::IpAddr;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mockbird_core::clock;
 use mockbird_core::model::*;
 use mockbird_core::store::*;
-use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
-use super::convert;
-use super::{Tx, all, backend, int};
+use super::log_chunks::{self, PageWalk, Span};
+use super::{backend, convert, int};
 use crate::Store;
-use crate::dialect::{self, Db, get_id, id, ts};
+use crate::dialect::{self, Db, DbRow, get_id, get_opt_id, get_ts, id, ts};
 
-/// Rows per multi-row `INSERT` (15 parameters each, well under both drivers'
-/// parameter limits).
+/// Most chunk rows per multi-row `INSERT` (10 parameters each, well under
+/// both drivers' parameter limits), and most ids per `IN (…)` list.
 pub const LOG_BATCH_ROWS: usize = 500;
 
-/// The columns of a stored log, as `convert::request_log` reads them.
-static LOG_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "id, mock_id, project_id, request_method, request_path, request_headers, request_query, \
-         request_body, request_body_truncated, response_id, response_status, response_time_ms, \
-         {}, user_agent, created_at",
-        dialect::LOG_IP_COLUMN
-    )
-});
+/// Chunk metadata read per query while walking towards a page.
+const WALK_STEP: i64 = 256;
 
 /// Which of `ids` exist in `table`.
-async fn existing(tx: &mut Tx, table: &str, ids: HashSet<Uuid>) -> StoreResult<HashSet<Uuid>> {
+async fn existing<'e>(
+    db: impl sqlx::Executor<'e, Database = Db>,
+    table: &str,
+    ids: HashSet<Uuid>,
+) -> StoreResult<HashSet<Uuid>> {
     if ids.is_empty() {
         return Ok(ids);
     }
@@ -42,105 +38,303 @@ async fn existing(tx: &mut Tx, table: &str, ids: HashSet<Uuid>) -> StoreResult<H
         list.push_bind(id(*i));
     }
     qb.push(")");
-    let rows = qb.build().fetch_all(&mut **tx).await.map_err(backend)?;
+    let rows = qb.build().fetch_all(db).await.map_err(backend)?;
     rows.iter()
         .map(|r| get_id(r, "id").map_err(backend))
         .collect()
 }
 
 /// One attempt at storing a batch inside a transaction: drops entries whose
-/// project or mock is gone, unlinks vanished responses, skips ids already stored.
+/// project or mock is gone, groups the rest into chunks, skips chunks already
+/// stored (a retried batch).
 async fn insert_batch(store: &Store, logs: &[NewRequestLog]) -> StoreResult<u64> {
     let mut tx = store.begin().await?;
     let projects = existing(
-        &mut tx,
+        &mut *tx,
         "projects",
         logs.iter().map(|l| l.project_id).collect(),
     )
     .await?;
     let mocks = existing(
-        &mut tx,
+        &mut *tx,
         "mocks",
         logs.iter().filter_map(|l| l.mock_id).collect(),
     )
     .await?;
-    let responses = existing(
-        &mut tx,
-        "mock_responses",
-        logs.iter().filter_map(|l| l.response_id).collect(),
-    )
-    .await?;
-    let keep: Vec<&NewRequestLog> = logs
-        .iter()
-        .filter(|l| projects.contains(&l.project_id))
-        .filter(|l| l.mock_id.is_none_or(|m| mocks.contains(&m)))
-        .collect();
+    let chunks = log_chunks::group(
+        logs.iter()
+            .filter(|l| projects.contains(&l.project_id))
+            .filter(|l| l.mock_id.is_none_or(|m| mocks.contains(&m))),
+    );
     let mut stored = 0;
-    for chunk in keep.chunks(LOG_BATCH_ROWS) {
+    for part in chunks.chunks(LOG_BATCH_ROWS) {
         let mut qb = QueryBuilder::<Db>::new(
-            "INSERT INTO request_logs (id, mock_id, project_id, request_method, request_path, \
-             request_headers, request_query, request_body, request_body_truncated, response_id, \
-             response_status, response_time_ms, ip_address, user_agent, created_at) ",
+            "INSERT INTO request_log_chunks (id, project_id, mock_id, response_status, \
+             first_at, last_at, entries, total_ms, times, body) ",
         );
-        qb.push_values(chunk, |mut row, log| {
-            let ip = log
-                .ip_address
-                .as_deref()
-                .and_then(|s| s.parse::<IpAddr>().ok())
-                .map(|ip| ip.to_string());
-            row.push_bind(id(log.id))
-                .push_bind(log.mock_id.map(id))
-                .push_bind(id(log.project_id))
-                .push_bind(log.request_method.as_str())
-                .push_bind(log.request_path.as_str())
-                .push_bind(Json(&log.request_headers))
-                .push_bind(Json(&log.request_query))
-                .push_bind(log.request_body.as_deref())
-                .push_bind(log.request_body_truncated)
-                .push_bind(log.response_id.filter(|r| responses.contains(r)).map(id))
-                .push_bind(i64::from(log.response_status))
-                .push_bind(i64::from(log.response_time_ms))
-                .push_bind(ip)
-                .push_unseparated(dialect::IP_CAST)
-                .push_bind(log.user_agent.as_deref())
-                .push_bind(ts(clock::truncate(log.created_at)));
+        qb.push_values(part, |mut row, c| {
+            row.push_bind(id(c.id()))
+                .push_bind(id(c.project_id()))
+                .push_bind(c.mock_id().map(id))
+                .push_bind(i64::from(c.status()))
+                .push_bind(ts(c.first_at()))
+                .push_bind(ts(c.last_at()))
+                .push_bind(int(c.entries.len()))
+                .push_bind(int(c.total_ms()))
+                .push_bind(c.times())
+                .push_bind(c.body());
         });
-        qb.push(" ON CONFLICT (id) DO NOTHING");
-        stored += qb
-            .build()
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
+        qb.push(" ON CONFLICT (id) DO NOTHING RETURNING entries");
+        let rows = qb.build().fetch_all(&mut *tx).await.map_err(backend)?;
+        for row in rows {
+            stored += u64::try_from(row.try_get::<i64, _>(0).map_err(backend)?).unwrap_or(0);
+        }
     }
     tx.commit().await.map_err(backend)?;
     Ok(stored)
 }
 
-/// The filter "at or after `since`" (analytics and `logs_since`).
-fn from(since: DateTime<Utc>) -> LogQuery {
-    LogQuery {
-        start: Some(since),
-        ..LogQuery::default()
+/// The filters of a chunk query: a scope, an exact status, and a time range
+/// that chunks must overlap (inclusive at both ends).
+#[derive(Debug, Clone, Copy)]
+struct Filter {
+    scope: LogScope,
+    status: Option<u16>,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+}
+
+impl Filter {
+    fn new(scope: LogScope) -> Self {
+        Filter {
+            scope,
+            status: None,
+            start: None,
+            end: None,
+        }
+    }
+
+    fn since(scope: LogScope, since: DateTime<Utc>) -> Self {
+        Filter {
+            start: Some(since),
+            ..Filter::new(scope)
+        }
+    }
+
+    /// `WHERE` for the chunks that overlap the filter.
+    fn push(&self, qb: &mut QueryBuilder<Db>) {
+        match self.scope {
+            LogScope::Mock(m) => qb.push(" WHERE c.mock_id = ").push_bind(id(m)),
+            LogScope::Project(p) => qb.push(" WHERE c.project_id = ").push_bind(id(p)),
+        };
+        if let Some(status) = self.status {
+            qb.push(" AND c.response_status = ")
+                .push_bind(i64::from(status));
+        }
+        if let Some(start) = self.start {
+            qb.push(" AND c.last_at >= ").push_bind(ts(start));
+        }
+        if let Some(end) = self.end {
+            qb.push(" AND c.first_at <= ").push_bind(ts(end));
+        }
+    }
+
+    /// … and only those wholly inside the range (`inside`) or only those
+    /// straddling one of its ends (`!inside`).
+    fn push_inside(&self, qb: &mut QueryBuilder<Db>, inside: bool) {
+        self.push(qb);
+        let mut ends = Vec::new();
+        if let Some(start) = self.start {
+            ends.push(("c.first_at < ", ts(start)));
+        }
+        if let Some(end) = self.end {
+            ends.push(("c.last_at > ", ts(end)));
+        }
+        if ends.is_empty() {
+            if !inside {
+                qb.push(" AND 1 = 0");
+            }
+            return;
+        }
+        qb.push(if inside { " AND NOT (" } else { " AND (" });
+        for (i, (cmp, at)) in ends.into_iter().enumerate() {
+            if i > 0 {
+                qb.push(" OR ");
+            }
+            qb.push(cmp).push_bind(at);
+        }
+        qb.push(")");
+    }
+
+    /// Whether an entry of an overlapping chunk is inside the range.
+    fn holds(&self, log: &RequestLog) -> bool {
+        self.start.is_none_or(|t| log.created_at >= t)
+            && self.end.is_none_or(|t| log.created_at <= t)
+    }
+
+    /// Whether a chunk spanning `first ..= last` lies wholly inside the range.
+    fn covers(&self, first: DateTime<Utc>, last: DateTime<Utc>) -> bool {
+        self.start.is_none_or(|t| first >= t) && self.end.is_none_or(|t| last <= t)
     }
 }
 
-/// `WHERE` for a scope, plus the optional filters of `query`.
-fn push_filter(qb: &mut QueryBuilder<Db>, scope: LogScope, query: Option<&LogQuery>) {
-    match scope {
-        LogScope::Mock(m) => qb.push(" WHERE mock_id = ").push_bind(id(m)),
-        LogScope::Project(p) => qb.push(" WHERE project_id = ").push_bind(id(p)),
+/// The entries of the chunks `ids`, by chunk.
+async fn read_chunks(store: &Store, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, Vec<RequestLog>>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(LOG_BATCH_ROWS) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT c.id, c.body FROM request_log_chunks c WHERE c.id IN (",
+        );
+        let mut list = qb.separated(", ");
+        for i in part {
+            list.push_bind(id(*i));
+        }
+        qb.push(")");
+        for row in qb
+            .build()
+            .fetch_all(store.reader())
+            .await
+            .map_err(backend)?
+        {
+            out.insert(get_id(&row, "id").map_err(backend)?, body(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+fn body(row: &DbRow) -> StoreResult<Vec<RequestLog>> {
+    let text: String = row.try_get("body").map_err(backend)?;
+    log_chunks::decode(&text).map_err(|e| backend(sqlx::Error::Decode(Box::new(e))))
+}
+
+/// The chunks overlapping `filter` that straddle one of its ends, read whole.
+async fn straddling(store: &Store, filter: &Filter) -> StoreResult<Vec<(DbRow, Vec<RequestLog>)>> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT c.id, c.mock_id, c.response_status, c.body FROM request_log_chunks c",
+    );
+    filter.push_inside(&mut qb, false);
+    let rows = qb
+        .build()
+        .fetch_all(store.reader())
+        .await
+        .map_err(backend)?;
+    rows.into_iter()
+        .map(|row| {
+            let entries = body(&row)?;
+            Ok((row, entries))
+        })
+        .collect()
+}
+
+/// The entries at ranks `offset .. offset + limit` of the chunks matching
+/// `filter`, newest first (by `created_at`, then id) or oldest first.
+/// `known` holds chunks already read.
+async fn walk(
+    store: &Store,
+    filter: &Filter,
+    newest_first: bool,
+    offset: u64,
+    limit: u64,
+    mut known: HashMap<Uuid, Vec<RequestLog>>,
+) -> StoreResult<Vec<RequestLog>> {
+    let mut page = PageWalk::new(newest_first, offset, limit);
+    let order = if newest_first {
+        " ORDER BY c.last_at DESC, c.id DESC"
+    } else {
+        " ORDER BY c.first_at, c.id"
     };
-    let Some(query) = query else { return };
-    if let Some(start) = query.start {
-        qb.push(" AND created_at >= ").push_bind(ts(start));
+    let mut read = 0;
+    'walk: loop {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT c.id, c.first_at, c.last_at, c.entries FROM request_log_chunks c",
+        );
+        filter.push(&mut qb);
+        qb.push(order)
+            .push(" LIMIT ")
+            .push_bind(WALK_STEP)
+            .push(" OFFSET ")
+            .push_bind(read);
+        let rows = qb
+            .build()
+            .fetch_all(store.reader())
+            .await
+            .map_err(backend)?;
+        let got = rows.len();
+        for row in rows {
+            let (first_at, last_at) = (
+                get_ts(&row, "first_at").map_err(backend)?,
+                get_ts(&row, "last_at").map_err(backend)?,
+            );
+            let span = Span {
+                id: get_id(&row, "id").map_err(backend)?,
+                first_at,
+                last_at,
+                entries: u64::try_from(row.try_get::<i64, _>("entries").map_err(backend)?)
+                    .unwrap_or(0),
+                whole: filter.covers(first_at, last_at),
+            };
+            if !page.push(span) {
+                break 'walk;
+            }
+        }
+        read += WALK_STEP;
+        if i64::try_from(got).unwrap_or(0) < WALK_STEP {
+            break;
+        }
     }
-    if let Some(end) = query.end {
-        qb.push(" AND created_at <= ").push_bind(ts(end));
+    let (skipped, ids) = page.finish();
+    let missing: Vec<Uuid> = ids
+        .iter()
+        .filter(|i| !known.contains_key(i))
+        .copied()
+        .collect();
+    known.extend(read_chunks(store, &missing).await?);
+    let mut entries: Vec<RequestLog> = ids
+        .iter()
+        .filter_map(|i| known.remove(i))
+        .flatten()
+        .filter(|l| filter.holds(l))
+        .collect();
+    entries.sort_unstable_by(|a, b| {
+        let order = a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id));
+        if newest_first { order.reverse() } else { order }
+    });
+    let mut page: Vec<RequestLog> = entries
+        .into_iter()
+        .skip(usize::try_from(offset - skipped).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    unlink_deleted_responses(store, &mut page).await?;
+    Ok(page)
+}
+
+/// Responses deleted since an entry was written read back as `null` (what
+/// `ON DELETE SET NULL` did when each entry was a row).
+async fn unlink_deleted_responses(store: &Store, logs: &mut [RequestLog]) -> StoreResult<()> {
+    let ids: HashSet<Uuid> = logs.iter().filter_map(|l| l.response_id).collect();
+    let present = existing(store.reader(), "mock_responses", ids).await?;
+    for log in logs {
+        log.response_id = log.response_id.filter(|r| present.contains(r));
     }
-    if let Some(status) = query.status {
-        qb.push(" AND response_status = ")
-            .push_bind(i64::from(status));
+    Ok(())
+}
+
+/// Adds decoded entries to a bucket map, per-mock counts and a histogram.
+#[derive(Debug, Default)]
+struct Tally {
+    buckets: BTreeMap<i64, LogBucket>,
+    by_mock: HashMap<Option<Uuid>, u64>,
+    times: BTreeMap<u32, u64>,
+}
+
+impl Tally {
+    fn bucket(&mut self, start: i64) -> &mut LogBucket {
+        self.buckets.entry(start).or_insert_with(|| LogBucket {
+            start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
+            requests: 0,
+            errors: 0,
+            total_ms: 0,
+        })
     }
 }
 
@@ -166,25 +360,41 @@ impl LogStore for Store {
     }
 
     async fn logs(&self, scope: LogScope, query: LogQuery) -> StoreResult<Page<RequestLog>> {
-        let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM request_logs");
-        push_filter(&mut count, scope, Some(&query));
-        let total: i64 = count
+        let filter = Filter {
+            scope,
+            status: query.status,
+            start: query.start,
+            end: query.end,
+        };
+        let mut count = QueryBuilder::<Db>::new(
+            "SELECT CAST(COALESCE(SUM(c.entries), 0) AS BIGINT) FROM request_log_chunks c",
+        );
+        filter.push_inside(&mut count, true);
+        let whole: i64 = count
             .build_query_scalar()
             .fetch_one(self.reader())
             .await
             .map_err(backend)?;
-        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {} FROM request_logs", *LOG_COLUMNS));
-        push_filter(&mut qb, scope, Some(&query));
-        qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-            .push_bind(i64::from(query.limit))
-            .push(" OFFSET ")
-            .push_bind(int(query.offset()));
-        let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
+        let mut known = HashMap::new();
+        let mut total = u64::try_from(whole).unwrap_or(0);
+        for (row, entries) in straddling(self, &filter).await? {
+            total += entries.iter().filter(|l| filter.holds(l)).count() as u64;
+            known.insert(get_id(&row, "id").map_err(backend)?, entries);
+        }
+        let items = walk(
+            self,
+            &filter,
+            true,
+            query.offset(),
+            u64::from(query.limit),
+            known,
+        )
+        .await?;
         Ok(Page {
-            items: all(rows, convert::request_log)?,
+            items,
             page: query.page,
             limit: query.limit,
-            total: u64::try_from(total).unwrap_or(0),
+            total,
         })
     }
 
@@ -194,12 +404,8 @@ impl LogStore for Store {
         since: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<RequestLog>> {
-        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {} FROM request_logs", *LOG_COLUMNS));
-        push_filter(&mut qb, scope, Some(&from(since)));
-        qb.push(" ORDER BY created_at, rowid LIMIT ")
-            .push_bind(i64::from(limit));
-        let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
-        all(rows, convert::request_log)
+        let filter = Filter::since(scope, since);
+        walk(self, &filter, false, 0, u64::from(limit), HashMap::new()).await
     }
 
     async fn log_stats(
@@ -209,64 +415,83 @@ impl LogStore for Store {
         bucket_secs: u32,
     ) -> StoreResult<LogStats> {
         let size = i64::from(bucket_secs.max(1));
-        let epoch = dialect::LOG_EPOCH;
+        let filter = Filter::since(scope, since);
+        let (first, last) = (dialect::epoch("c.first_at"), dialect::epoch("c.last_at"));
+        let one_bucket = format!("({first} / {size}) = ({last} / {size})");
+        let mut tally = Tally::default();
+        // Chunks inside the window and inside one bucket: from their columns.
         let mut qb = QueryBuilder::<Db>::new(format!(
-            "SELECT ({epoch} / {size}) * {size} AS bucket, COUNT(*) AS requests, \
-             CAST(SUM(CASE WHEN response_status >= 400 THEN 1 ELSE 0 END) AS BIGINT) AS errors, \
-             CAST(SUM(response_time_ms) AS BIGINT) AS total_ms FROM request_logs"
+            "SELECT ({first} / {size}) * {size} AS bucket, \
+             CAST(SUM(c.entries) AS BIGINT) AS requests, \
+             CAST(SUM(CASE WHEN c.response_status >= 400 THEN c.entries ELSE 0 END) AS BIGINT) AS errors, \
+             CAST(SUM(c.total_ms) AS BIGINT) AS total_ms FROM request_log_chunks c"
         ));
-        push_filter(&mut qb, scope, Some(&from(since)));
-        qb.push(" GROUP BY 1 ORDER BY 1");
-        let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
-        let mut buckets = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let start: i64 = row.try_get("bucket").map_err(backend)?;
-            let count = |col: &str| -> StoreResult<u64> {
+        filter.push_inside(&mut qb, true);
+        qb.push(format!(" AND {one_bucket} GROUP BY 1"));
+        for row in qb.build().fetch_all(self.reader()).await.map_err(backend)? {
+            let n = |col: &str| -> StoreResult<u64> {
                 let v: Option<i64> = row.try_get(col).map_err(backend)?;
                 Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
             };
-            buckets.push(LogBucket {
-                start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
-                requests: count("requests")?,
-                errors: count("errors")?,
-                total_ms: count("total_ms")?,
-            });
+            let start: i64 = row.try_get("bucket").map_err(backend)?;
+            let (requests, errors, total_ms) = (n("requests")?, n("errors")?, n("total_ms")?);
+            let b = tally.bucket(start);
+            b.requests += requests;
+            b.errors += errors;
+            b.total_ms += total_ms;
         }
-        let mut qb =
-            QueryBuilder::<Db>::new("SELECT mock_id, COUNT(*) AS requests FROM request_logs");
-        push_filter(&mut qb, scope, Some(&from(since)));
-        qb.push(" GROUP BY mock_id ORDER BY 2 DESC");
-        let rows = qb.build().fetch_all(self.reader()).await.map_err(backend)?;
-        let mut by_mock = Vec::with_capacity(rows.len());
-        for row in &rows {
+        // Requests per mock and the response-time histogram of chunks inside the window.
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT c.mock_id, CAST(SUM(c.entries) AS BIGINT) AS requests FROM request_log_chunks c",
+        );
+        filter.push_inside(&mut qb, true);
+        qb.push(" GROUP BY c.mock_id");
+        for row in qb.build().fetch_all(self.reader()).await.map_err(backend)? {
             let n: i64 = row.try_get("requests").map_err(backend)?;
-            by_mock.push((
-                dialect::get_opt_id(row, "mock_id").map_err(backend)?,
-                u64::try_from(n).unwrap_or(0),
-            ));
+            *tally
+                .by_mock
+                .entry(get_opt_id(&row, "mock_id").map_err(backend)?)
+                .or_default() += u64::try_from(n).unwrap_or(0);
         }
-        let stats = LogStats {
-            buckets,
-            by_mock,
-            p95_ms: 0,
-        };
-        let total = stats.total();
-        if total == 0 {
-            return Ok(stats);
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT CAST(t.key AS BIGINT) AS ms, CAST(SUM(CAST(t.value AS BIGINT)) AS BIGINT) AS n \
+             FROM request_log_chunks c, {} t",
+            dialect::TIMES_EACH
+        ));
+        filter.push_inside(&mut qb, true);
+        qb.push(" GROUP BY 1");
+        for row in qb.build().fetch_all(self.reader()).await.map_err(backend)? {
+            let (ms, n): (i64, i64) = (
+                row.try_get("ms").map_err(backend)?,
+                row.try_get("n").map_err(backend)?,
+            );
+            *tally
+                .times
+                .entry(u32::try_from(ms).unwrap_or(u32::MAX))
+                .or_default() += u64::try_from(n).unwrap_or(0);
         }
-        let mut qb = QueryBuilder::<Db>::new("SELECT response_time_ms FROM request_logs");
-        push_filter(&mut qb, scope, Some(&from(since)));
-        qb.push(" ORDER BY response_time_ms LIMIT 1 OFFSET ")
-            .push_bind(int(LogStats::p95_rank(total)));
-        let p95: Option<i64> = qb
-            .build_query_scalar()
-            .fetch_optional(self.reader())
-            .await
-            .map_err(backend)?;
-        Ok(LogStats {
-            p95_ms: u32::try_from(p95.unwrap_or(0)).unwrap_or(u32::MAX),
-            ..stats
-        })
+        // Chunks across the window's start or a bucket boundary: entry by
+        // entry (the first kind was left out above altogether, the second
+        // only from the buckets).
+        let mut qb = QueryBuilder::<Db>::new("SELECT c.first_at, c.body FROM request_log_chunks c");
+        filter.push(&mut qb);
+        qb.push(" AND (c.first_at < ")
+            .push_bind(ts(since))
+            .push(format!(" OR NOT {one_bucket})"));
+        for row in qb.build().fetch_all(self.reader()).await.map_err(backend)? {
+            let partial = get_ts(&row, "first_at").map_err(backend)? < since;
+            for l in body(&row)?.into_iter().filter(|l| filter.holds(l)) {
+                let b = tally.bucket(l.created_at.timestamp().div_euclid(size) * size);
+                b.requests += 1;
+                b.errors += u64::from(l.response_status >= 400);
+                b.total_ms += u64::from(l.response_time_ms);
+                if partial {
+                    *tally.by_mock.entry(l.mock_id).or_default() += 1;
+                    *tally.times.entry(l.response_time_ms).or_default() += 1;
+                }
+            }
+        }
+        Ok(tally.finish())
     }
 
     async fn delete_logs_before(
@@ -275,18 +500,85 @@ impl LogStore for Store {
         before: DateTime<Utc>,
         batch: u32,
     ) -> StoreResult<u64> {
-        let done = sqlx::query(
-            "DELETE FROM request_logs WHERE id IN ( \
-               SELECT l.id FROM request_logs l JOIN projects p ON p.id = l.project_id \
-               WHERE p.org_id = $1 AND l.created_at < $2 LIMIT $3)",
+        // Whole chunks first, then (once none is left) the chunks that
+        // straddle `before`, rewritten without their older entries.
+        let rows = sqlx::query(
+            "DELETE FROM request_log_chunks WHERE id IN ( \
+               SELECT c.id FROM request_log_chunks c JOIN projects p ON p.id = c.project_id \
+               WHERE p.org_id = $1 AND c.last_at < $2 LIMIT $3) RETURNING entries",
         )
         .bind(id(org_id))
         .bind(ts(before))
         .bind(i64::from(batch))
-        .execute(self.writer())
+        .fetch_all(self.writer())
         .await
         .map_err(backend)?;
-        Ok(done.rows_affected())
+        let mut deleted = 0;
+        for row in &rows {
+            deleted += u64::try_from(row.try_get::<i64, _>(0).map_err(backend)?).unwrap_or(0);
+        }
+        if !rows.is_empty() {
+            return Ok(deleted);
+        }
+        let mut tx = self.begin().await?;
+        let rows = sqlx::query(
+            "SELECT c.id, c.body FROM request_log_chunks c JOIN projects p ON p.id = c.project_id \
+             WHERE p.org_id = $1 AND c.first_at < $2 AND c.last_at >= $2 LIMIT $3",
+        )
+        .bind(id(org_id))
+        .bind(ts(before))
+        .bind(i64::from(batch))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        for row in &rows {
+            let entries = body(row)?;
+            let kept: Vec<&RequestLog> =
+                entries.iter().filter(|l| l.created_at >= before).collect();
+            deleted += (entries.len() - kept.len()) as u64;
+            // Kept entries share the chunk's project, mock, status and minute.
+            let chunk = log_chunks::Chunk { entries: kept };
+            sqlx::query(
+                "UPDATE request_log_chunks SET first_at = $2, last_at = $3, entries = $4, \
+                 total_ms = $5, times = $6, body = $7 WHERE id = $1",
+            )
+            .bind(id(get_id(row, "id").map_err(backend)?))
+            .bind(ts(chunk.first_at()))
+            .bind(ts(chunk.last_at()))
+            .bind(int(chunk.entries.len()))
+            .bind(int(chunk.total_ms()))
+            .bind(chunk.times())
+            .bind(chunk.body())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(deleted)
+    }
+}
+
+impl Tally {
+    /// The aggregates, per-mock counts most first, p95 by nearest rank.
+    fn finish(self) -> LogStats {
+        let mut by_mock: Vec<(Option<Uuid>, u64)> =
+            self.by_mock.into_iter().filter(|(_, n)| *n > 0).collect();
+        by_mock.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let buckets: Vec<LogBucket> = self
+            .buckets
+            .into_values()
+            .filter(|b| b.requests > 0)
+            .collect();
+        let total: u64 = self.times.values().sum();
+        LogStats {
+            buckets,
+            by_mock,
+            p95_ms: if total == 0 {
+                0
+            } else {
+                log_chunks::rank_of(&self.times, LogStats::p95_rank(total))
+            },
+        }
     }
 }
 

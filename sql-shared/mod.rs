@@ -4,7 +4,7 @@
 //! `mockbird-store-postgres` each compile it as a module (`#[path]`), next to
 //! their own `dialect` module that names the driver (`Db`), how ids and
 //! timestamps are bound and read, and the few statements that differ (row
-//! locks, the `INET` column). Every query and every multi-row invariant is
+//! locks, reading JSON). Every query and every multi-row invariant is
 //! written once, yet each crate gets concrete, non-generic sqlx code.
 //!
 //! Each crate's store type is `crate::Store` and provides `reader()`,
@@ -13,6 +13,7 @@
 mod billing;
 mod convert;
 mod keys;
+mod log_chunks;
 mod logs;
 mod mocks;
 mod orgs;

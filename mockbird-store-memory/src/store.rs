@@ -541,8 +541,12 @@ impl MockStore for MemoryStore {
         let mut s = self.write();
         s.responses
             .remove(&id)
-            .map(drop)
-            .ok_or_else(|| StoreError::not_found("response", id))
+            .ok_or_else(|| StoreError::not_found("response", id))?;
+        // Logs keep the request but no longer name the response.
+        for log in s.logs.iter_mut().filter(|l| l.response_id == Some(id)) {
+            log.response_id = None;
+        }
+        Ok(())
     }
 }
 

@@ -1,5 +1,5 @@
 //! PostgreSQL's side of the shared SQL: native `UUID` and `TIMESTAMPTZ`
-//! values, `SELECT … FOR UPDATE` row locks, and the `INET` client address.
+//! values, `SELECT … FOR UPDATE` row locks, and JSON read with `json_each_text`.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -13,12 +13,13 @@ pub(crate) type Db = sqlx::Postgres;
 pub(crate) type DbRow = sqlx::postgres::PgRow;
 /// Name used in errors and `DatabaseService::backend`.
 pub(crate) const BACKEND: &str = "postgres";
-/// How a log's client address is selected (`INET` as plain text, no netmask).
-pub(crate) const LOG_IP_COLUMN: &str = "host(ip_address) AS ip_address";
-/// What follows the address parameter in an insert.
-pub(crate) const IP_CAST: &str = "::inet";
-/// A log's `created_at` as whole seconds since the Unix epoch.
-pub(crate) const LOG_EPOCH: &str = "CAST(floor(extract(epoch FROM created_at)) AS BIGINT)";
+/// A log chunk's response-time histogram as rows `(key, value)`: milliseconds and count.
+pub(crate) const TIMES_EACH: &str = "json_each_text(CAST(c.times AS json))";
+
+/// A timestamp column as whole seconds since the Unix epoch.
+pub(crate) fn epoch(col: &str) -> String {
+    format!("CAST(floor(extract(epoch FROM {col})) AS BIGINT)")
+}
 
 /// An id as bound.
 pub(crate) fn id(u: Uuid) -> Uuid {

@@ -37,16 +37,17 @@ async fn hot_queries_use_their_indexes() {
         ),
         (
             format!(
-                "SELECT id FROM request_logs WHERE project_id = {id} AND created_at >= now() - interval '1 day' \
-                 ORDER BY created_at DESC, id DESC LIMIT 20"
+                "SELECT c.id FROM request_log_chunks c WHERE c.project_id = {id} \
+                 AND c.last_at >= now() - interval '1 day' ORDER BY c.last_at DESC, c.id DESC LIMIT 256"
             ),
-            "request_logs_project_time",
+            "request_log_chunks_project",
         ),
         (
             format!(
-                "SELECT id FROM request_logs WHERE mock_id = {id} ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 40"
+                "SELECT c.id FROM request_log_chunks c WHERE c.mock_id = {id} \
+                 ORDER BY c.last_at DESC, c.id DESC LIMIT 256 OFFSET 256"
             ),
-            "request_logs_mock_time",
+            "request_log_chunks_mock",
         ),
         (
             "SELECT id FROM api_keys WHERE key_hash = 'h'".to_owned(),

@@ -14,12 +14,13 @@ pub(crate) type Db = sqlx::Sqlite;
 pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
 /// Name used in errors and `DatabaseService::backend`.
 pub(crate) const BACKEND: &str = "sqlite";
-/// How a log's client address is selected.
-pub(crate) const LOG_IP_COLUMN: &str = "ip_address";
-/// What follows the address parameter in an insert.
-pub(crate) const IP_CAST: &str = "";
-/// A log's `created_at` as whole seconds since the Unix epoch.
-pub(crate) const LOG_EPOCH: &str = "CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER)";
+/// A log chunk's response-time histogram as rows `(key, value)`: milliseconds and count.
+pub(crate) const TIMES_EACH: &str = "json_each(c.times)";
+
+/// A timestamp column as whole seconds since the Unix epoch.
+pub(crate) fn epoch(col: &str) -> String {
+    format!("CAST(strftime('%s', substr({col}, 1, 19)) AS INTEGER)")
+}
 
 /// An id as bound.
 pub(crate) fn id(u: Uuid) -> String {

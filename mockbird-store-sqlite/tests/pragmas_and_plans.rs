@@ -59,14 +59,14 @@ async fn hot_queries_use_their_indexes() {
             "mocks_project",
         ),
         (
-            "EXPLAIN QUERY PLAN SELECT id FROM request_logs WHERE project_id = 'p' \
-             AND created_at >= 'a' AND created_at <= 'b' ORDER BY created_at DESC, id DESC LIMIT 20",
-            "request_logs_project_time",
+            "EXPLAIN QUERY PLAN SELECT c.id FROM request_log_chunks c WHERE c.project_id = 'p' \
+             AND c.last_at >= 'a' AND c.first_at <= 'b' ORDER BY c.last_at DESC, c.id DESC LIMIT 256",
+            "request_log_chunks_project",
         ),
         (
-            "EXPLAIN QUERY PLAN SELECT id FROM request_logs WHERE mock_id = 'm' \
-             ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 40",
-            "request_logs_mock_time",
+            "EXPLAIN QUERY PLAN SELECT c.id FROM request_log_chunks c WHERE c.mock_id = 'm' \
+             ORDER BY c.last_at DESC, c.id DESC LIMIT 256 OFFSET 256",
+            "request_log_chunks_mock",
         ),
         (
             "EXPLAIN QUERY PLAN SELECT id FROM api_keys WHERE key_hash = 'h'",

@@ -990,6 +990,165 @@ pub async fn log_stats_aggregate_by_bucket(store: Store) {
     assert_eq!(none, LogStats::default());
 }
 
+/// Many entries in one minute, over several batches whose times overlap, two
+/// mocks and two statuses interleaved (stores may keep such entries
+/// together): pages, filters, counts, aggregates and retention stay exact
+/// when their bounds fall inside that minute.
+pub async fn logs_are_exact_inside_one_minute(store: Store) {
+    let (_, o, p) = tenant(&store, "a").await;
+    let m = mock(&store, &p, "GET", "/x").await;
+    let n = mock(&store, &p, "GET", "/y").await;
+    let at = |s: i64| minutes(0) + Duration::seconds(s);
+    let all: Vec<RequestLog> = (0..60u32)
+        .map(|k| {
+            let mut l = log(
+                &p,
+                Some(if k % 2 == 0 { &m } else { &n }),
+                at(i64::from(k * 7 % 60)),
+                if k % 3 == 0 { 500 } else { 200 },
+            );
+            l.response_time_ms = k;
+            l
+        })
+        .collect();
+    for batch in all.chunks(20) {
+        assert_eq!(store.insert_logs(batch).await.unwrap(), 20);
+    }
+    let newest_first = |mut v: Vec<RequestLog>| {
+        v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        v
+    };
+    let expected = newest_first(all.clone());
+    let mut paged = Vec::new();
+    for page in 1..=9 {
+        let got = store
+            .logs(LogScope::Project(p.id), LogQuery::new(page, 7).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(got.total, 60);
+        paged.extend(got.items);
+    }
+    assert_eq!(
+        paged, expected,
+        "pages of 7 cover every entry once, in order"
+    );
+    let q = LogQuery {
+        status: Some(500),
+        start: Some(at(10)),
+        end: Some(at(40)),
+        limit: 100,
+        ..LogQuery::default()
+    };
+    let want: Vec<RequestLog> = expected
+        .iter()
+        .filter(|l| l.mock_id == Some(m.id) && l.response_status == 500)
+        .filter(|l| l.created_at >= at(10) && l.created_at <= at(40))
+        .cloned()
+        .collect();
+    let got = store.logs(LogScope::Mock(m.id), q).await.unwrap();
+    assert_eq!((got.total, got.items), (want.len() as u64, want));
+    let mut since: Vec<RequestLog> = expected
+        .iter()
+        .filter(|l| l.created_at >= at(30))
+        .cloned()
+        .collect();
+    since.reverse();
+    assert_eq!(
+        store
+            .logs_since(LogScope::Project(p.id), at(30), 100)
+            .await
+            .unwrap(),
+        since
+    );
+    // Aggregates from the 30th second on, in minute and 20-second buckets.
+    let stats = store
+        .log_stats(LogScope::Project(p.id), at(30), 60)
+        .await
+        .unwrap();
+    let errors = since.iter().filter(|l| l.response_status >= 400).count() as u64;
+    let total_ms: u64 = since.iter().map(|l| u64::from(l.response_time_ms)).sum();
+    assert_eq!(
+        stats.buckets,
+        [LogBucket {
+            start: minutes(0),
+            requests: since.len() as u64,
+            errors,
+            total_ms,
+        }]
+    );
+    let on_m = since.iter().filter(|l| l.mock_id == Some(m.id)).count() as u64;
+    let mut by_mock = stats.by_mock.clone();
+    by_mock.sort();
+    let mut want_by_mock = vec![(Some(m.id), on_m), (Some(n.id), since.len() as u64 - on_m)];
+    want_by_mock.sort();
+    assert_eq!(by_mock, want_by_mock);
+    let mut times: Vec<u32> = since.iter().map(|l| l.response_time_ms).collect();
+    times.sort_unstable();
+    assert_eq!(
+        stats.p95_ms,
+        times[LogStats::p95_rank(times.len() as u64) as usize]
+    );
+    let thirds = store
+        .log_stats(LogScope::Project(p.id), minutes(0), 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        thirds
+            .buckets
+            .iter()
+            .map(|b| (b.start, b.requests))
+            .collect::<Vec<_>>(),
+        [(at(0), 20), (at(20), 20), (at(40), 20)]
+    );
+    // Retention cutting the minute at its 30th second.
+    let older = 60 - since.len() as u64;
+    let mut deleted = 0;
+    loop {
+        let d = store.delete_logs_before(o.id, at(30), 1000).await.unwrap();
+        if d == 0 {
+            break;
+        }
+        deleted += d;
+    }
+    assert_eq!(deleted, older);
+    let left = store
+        .logs(
+            LogScope::Project(p.id),
+            LogQuery {
+                limit: 100,
+                ..LogQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(left.total, since.len() as u64);
+    assert_eq!(left.items, newest_first(since));
+}
+
+/// A deleted response reads back as `responseId: null` in the logs that named it.
+pub async fn logs_forget_deleted_responses(store: Store) {
+    let (_, _, p) = tenant(&store, "a").await;
+    let m = mock(&store, &p, "GET", "/x").await;
+    let r = store
+        .create_response(m.id, response_def("ok", 200, false))
+        .await
+        .unwrap();
+    let mut l = log(&p, Some(&m), minutes(1), 200);
+    l.response_id = Some(r.id);
+    store.insert_logs(&[l]).await.unwrap();
+    let read = |store: Store| async move {
+        store
+            .logs(LogScope::Mock(m.id), LogQuery::default())
+            .await
+            .unwrap()
+            .items[0]
+            .response_id
+    };
+    assert_eq!(read(store.clone()).await, Some(r.id));
+    store.delete_response(r.id).await.unwrap();
+    assert_eq!(read(store.clone()).await, None);
+}
+
 /// Concurrent batch writers lose nothing.
 pub async fn concurrent_log_writers_lose_nothing(store: Store) {
     let (_, _, p) = tenant(&store, "a").await;

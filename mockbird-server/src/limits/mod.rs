@@ -5,11 +5,15 @@
 //!
 //! The hot path never waits on I/O: quota counts are atomics, flushed by one
 //! background task — to Redis when configured (one count for all instances,
-//! via a Lua script) every [`SHARED_FLUSH`] or as soon as [`FLUSH_BATCH`]
-//! requests are waiting, and to the store every [`STORE_FLUSH`]. Overshoot is
-//! bounded: each instance can admit at most the requests it has not flushed
-//! yet (≤ `FLUSH_BATCH` plus what arrives during one Redis round trip) beyond
-//! what the others know. With Redis down, each instance goes on counting
+//! via a Lua script) every [`SHARED_FLUSH`], or at once when the waiting
+//! requests reach [`OrgQuota::flush_threshold`] (a quarter of the room left
+//! per instance, never less than [`FLUSH_BATCH`]), and to the store every
+//! [`STORE_FLUSH`]. Far from the limit a busy organization costs ~10 Redis
+//! calls a second, not one per 32 requests. Overshoot is bounded: each
+//! instance can admit at most the requests it has not flushed yet beyond what
+//! the others know — while the room is large that is under a quarter of it
+//! per instance (no overshoot), near the limit ≤ `FLUSH_BATCH` plus what
+//! arrives during one Redis round trip. With Redis down, each instance goes on counting
 //! locally (the [`crate::shared`] breaker answers at once) and adds its
 //! backlog when Redis is back.
 //!
@@ -45,7 +49,8 @@ use crate::shared::{Invalidation, Shared};
 
 /// Longest counted requests wait before they are added to the shared counter.
 pub const SHARED_FLUSH: Duration = Duration::from_millis(100);
-/// Requests waiting that trigger a shared flush at once.
+/// Waiting requests that trigger a shared flush at once near the limit
+/// (further from it, [`OrgQuota::flush_threshold`] allows more).
 pub const FLUSH_BATCH: u64 = 32;
 /// How often counts are added to the store.
 pub const STORE_FLUSH: Duration = Duration::from_secs(1);
@@ -201,7 +206,7 @@ impl Limits {
 
     /// Counts one request against the quota (wakes the flusher when a batch is waiting).
     pub fn count(&self, quota: &OrgQuota) {
-        if quota.count() >= FLUSH_BATCH {
+        if quota.count() >= quota.flush_threshold(self.instances()) {
             self.wake.notify_one();
         }
     }

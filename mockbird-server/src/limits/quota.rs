@@ -1,8 +1,8 @@
 //! Monthly request quotas per organization, counted locally on the hot path
 //! (atomics, no I/O) and flushed in small batches: to Redis (the count all
 //! instances share) every [`super::SHARED_FLUSH`] or after
-//! [`super::FLUSH_BATCH`] requests, and to the store (what survives restarts
-//! and what `GET /api/usage` reads) every [`super::STORE_FLUSH`].
+//! [`OrgQuota::flush_threshold`] requests, and to the store (what survives
+//! restarts and what `GET /api/usage` reads) every [`super::STORE_FLUSH`].
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
@@ -132,6 +132,22 @@ impl OrgQuota {
         self.pending.fetch_add(1, Ordering::AcqRel) + 1
     }
 
+    /// Waiting requests that call for a shared flush before the next tick:
+    /// a quarter of the room left per instance, at least
+    /// [`super::FLUSH_BATCH`]; never for a plan without a quota. Even if every
+    /// instance holds that many unflushed, together they stay inside the
+    /// room, so overshoot only starts near the limit, where the threshold is
+    /// `FLUSH_BATCH`.
+    pub fn flush_threshold(&self, instances: u32) -> u64 {
+        match self.limit() {
+            None => u64::MAX,
+            Some(limit) => {
+                let room = limit.saturating_sub(self.used());
+                (room / (4 * u64::from(instances.max(1)))).max(super::FLUSH_BATCH)
+            }
+        }
+    }
+
     /// Adds response bytes to the bandwidth counter.
     pub fn add_bytes(&self, bytes: u64) {
         self.unsaved_bytes.fetch_add(bytes, Ordering::Relaxed);
@@ -185,6 +201,22 @@ mod tests {
         );
         q.set_plan(None);
         assert!(q.has_room());
+        assert_eq!(q.flush_threshold(1), u64::MAX);
+    }
+
+    #[test]
+    fn flushes_come_sooner_near_the_limit() {
+        let plan = Plan {
+            request_limit: Some(100_000),
+            ..Plan::defaults()[0].clone()
+        };
+        let q = OrgQuota::new(Uuid::nil(), Some(&plan), 0, at("2026-11-23T10:00:00Z"));
+        assert_eq!(q.flush_threshold(1), 25_000);
+        assert_eq!(q.flush_threshold(2), 12_500);
+        q.base.store(99_000, Ordering::Relaxed);
+        assert_eq!(q.flush_threshold(2), 125);
+        q.base.store(99_990, Ordering::Relaxed);
+        assert_eq!(q.flush_threshold(2), super::super::FLUSH_BATCH);
         assert_eq!(q.status(at("2026-11-30T00:00:00Z")).remaining, None);
     }
 }

@@ -1,0 +1,427 @@
+//! How request logs are laid out on disk: in chunks.
+//!
+//! The entries of one write batch that share a project, a mock (or none), a
+//! response status and a UTC minute are one row of `request_log_chunks`: the
+//! entries as a JSON array, next to what analytics and paging need without
+//! reading them — how many, the first and last instant, the summed response
+//! times and a histogram of them. Under load a batch of 500 requests to one
+//! mock is one B-tree insert instead of four per entry (row and three
+//! indexes), which is what let request logging keep up with the mock server
+//! on one core (see `benches/README.md`).
+//!
+//! Reading stays exact. Counts and aggregates come from the chunk columns
+//! where a chunk lies wholly inside the range asked for; the few chunks that
+//! straddle a boundary are decoded. A page of entries comes from [`PageWalk`],
+//! which picks the chunks that can hold it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use mockbird_core::model::RequestLog;
+use uuid::Uuid;
+
+/// The entries of one chunk, in the order they were written.
+#[derive(Debug)]
+pub(crate) struct Chunk<'a> {
+    /// Every entry shares the project, the mock, the status and the minute.
+    pub(crate) entries: Vec<&'a RequestLog>,
+}
+
+impl<'a> Chunk<'a> {
+    /// The first entry's id: a retried batch makes the same chunks, so
+    /// `ON CONFLICT (id) DO NOTHING` keeps retries from storing twice.
+    pub(crate) fn id(&self) -> Uuid {
+        self.first().id
+    }
+
+    fn first(&self) -> &'a RequestLog {
+        self.entries[0]
+    }
+
+    /// The project.
+    pub(crate) fn project_id(&self) -> Uuid {
+        self.first().project_id
+    }
+
+    /// The mock, `None` for unmatched requests.
+    pub(crate) fn mock_id(&self) -> Option<Uuid> {
+        self.first().mock_id
+    }
+
+    /// The response status.
+    pub(crate) fn status(&self) -> u16 {
+        self.first().response_status
+    }
+
+    /// The earliest entry's instant.
+    pub(crate) fn first_at(&self) -> DateTime<Utc> {
+        self.entries
+            .iter()
+            .map(|e| e.created_at)
+            .min()
+            .unwrap_or_default()
+    }
+
+    /// The latest entry's instant.
+    pub(crate) fn last_at(&self) -> DateTime<Utc> {
+        self.entries
+            .iter()
+            .map(|e| e.created_at)
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// Summed response times in milliseconds.
+    pub(crate) fn total_ms(&self) -> u64 {
+        self.entries
+            .iter()
+            .map(|e| u64::from(e.response_time_ms))
+            .sum()
+    }
+
+    /// Response times as a JSON object `{"ms": count}` (the p95 of analytics).
+    pub(crate) fn times(&self) -> String {
+        let mut times: BTreeMap<u32, u64> = BTreeMap::new();
+        for e in &self.entries {
+            *times.entry(e.response_time_ms).or_default() += 1;
+        }
+        serde_json::to_string(&times).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// The entries as a JSON array.
+    pub(crate) fn body(&self) -> String {
+        serde_json::to_string(&self.entries).unwrap_or_else(|_| "[]".to_owned())
+    }
+}
+
+/// Groups entries into chunks (project, mock, status, minute), each chunk's
+/// entries in their given order, chunks in the order of their first entry.
+pub(crate) fn group<'a>(logs: impl IntoIterator<Item = &'a RequestLog>) -> Vec<Chunk<'a>> {
+    let mut chunks: Vec<Chunk<'a>> = Vec::new();
+    let mut index: HashMap<(Uuid, Option<Uuid>, u16, i64), usize> = HashMap::new();
+    for log in logs {
+        let key = (
+            log.project_id,
+            log.mock_id,
+            log.response_status,
+            log.created_at.timestamp().div_euclid(60),
+        );
+        match index.get(&key) {
+            Some(&i) => chunks[i].entries.push(log),
+            None => {
+                index.insert(key, chunks.len());
+                chunks.push(Chunk { entries: vec![log] });
+            }
+        }
+    }
+    chunks
+}
+
+/// A chunk's entries read back.
+pub(crate) fn decode(body: &str) -> Result<Vec<RequestLog>, serde_json::Error> {
+    serde_json::from_str(body)
+}
+
+/// The nearest-rank entry of a histogram: the value at 0-based `rank` in sorted order.
+pub(crate) fn rank_of(times: &BTreeMap<u32, u64>, rank: u64) -> u32 {
+    let mut seen = 0;
+    for (&ms, &n) in times {
+        seen += n;
+        if seen > rank {
+            return ms;
+        }
+    }
+    0
+}
+
+/// What a page walk knows of a chunk without reading its entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    /// The chunk.
+    pub(crate) id: Uuid,
+    /// Its earliest entry.
+    pub(crate) first_at: DateTime<Utc>,
+    /// Its latest entry.
+    pub(crate) last_at: DateTime<Utc>,
+    /// How many entries it holds.
+    pub(crate) entries: u64,
+    /// Whether every entry is inside the range asked for (else it straddles a
+    /// boundary and only decoding tells how many are).
+    pub(crate) whole: bool,
+}
+
+/// Picks the chunks that hold the entries at ranks `offset .. offset + limit`
+/// of a walk, newest first or oldest first.
+///
+/// Chunks are pushed in walk order: newest first by `last_at` descending,
+/// oldest first by `first_at` ascending. A leading chunk is skipped (counted,
+/// not read) when all of it comes before the page and before every later
+/// chunk. Then chunks are taken until they hold enough entries; the furthest
+/// instant among those (`edge`) bounds the page, so every later chunk that
+/// reaches past the edge is taken too, and the walk ends at the first that
+/// does not.
+#[derive(Debug)]
+pub(crate) struct PageWalk {
+    newest_first: bool,
+    offset: u64,
+    need: u64,
+    skipping: bool,
+    skipped: u64,
+    collected: u64,
+    far: Option<DateTime<Utc>>,
+    edge: Option<DateTime<Utc>>,
+    held: Option<Span>,
+    taken: Vec<Uuid>,
+    done: bool,
+}
+
+impl PageWalk {
+    /// A walk for ranks `offset .. offset + limit`.
+    pub(crate) fn new(newest_first: bool, offset: u64, limit: u64) -> Self {
+        PageWalk {
+            newest_first,
+            offset,
+            need: offset.saturating_add(limit.max(1)),
+            skipping: true,
+            skipped: 0,
+            collected: 0,
+            far: None,
+            edge: None,
+            held: None,
+            taken: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The end of `s` met first in walk order.
+    fn near(&self, s: &Span) -> DateTime<Utc> {
+        if self.newest_first {
+            s.last_at
+        } else {
+            s.first_at
+        }
+    }
+
+    /// The end of `s` met last in walk order.
+    fn far_end(&self, s: &Span) -> DateTime<Utc> {
+        if self.newest_first {
+            s.first_at
+        } else {
+            s.last_at
+        }
+    }
+
+    /// Whether instant `a` comes strictly before `b` in walk order.
+    fn before(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+        if self.newest_first { a > b } else { a < b }
+    }
+
+    /// Takes the next chunk in walk order; `false` once no later chunk can
+    /// hold an entry of the page (stop reading).
+    pub(crate) fn push(&mut self, span: Span) -> bool {
+        if self.done {
+            return false;
+        }
+        if let Some(held) = self.held.take() {
+            let skip = self.skipping
+                && held.whole
+                && self.skipped + held.entries <= self.offset
+                && self.before(self.far_end(&held), self.near(&span));
+            if skip {
+                self.skipped += held.entries;
+            } else {
+                self.take(held);
+            }
+        }
+        if let Some(edge) = self.edge
+            && self.before(edge, self.near(&span))
+        {
+            self.done = true;
+            return false;
+        }
+        self.held = Some(span);
+        true
+    }
+
+    fn take(&mut self, span: Span) {
+        self.skipping = false;
+        self.taken.push(span.id);
+        let far = self.far_end(&span);
+        if self.far.is_none_or(|f| self.before(f, far)) {
+            self.far = Some(far);
+        }
+        if span.whole {
+            self.collected += span.entries;
+        }
+        if self.edge.is_none() && self.skipped + self.collected >= self.need {
+            self.edge = self.far;
+        }
+    }
+
+    /// Ends the walk: how many entries were skipped before the page, and the
+    /// chunks to read (the page is ranks `offset - skipped ..` of their
+    /// entries, in walk order).
+    pub(crate) fn finish(mut self) -> (u64, Vec<Uuid>) {
+        if let Some(held) = self.held.take() {
+            if self.skipping && held.whole && self.skipped + held.entries <= self.offset {
+                self.skipped += held.entries;
+            } else {
+                self.take(held);
+            }
+        }
+        (self.skipped, self.taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    fn span(n: u128, first: i64, last: i64, entries: u64) -> Span {
+        Span {
+            id: Uuid::from_u128(n),
+            first_at: at(first),
+            last_at: at(last),
+            entries,
+            whole: true,
+        }
+    }
+
+    fn walk(
+        newest_first: bool,
+        offset: u64,
+        limit: u64,
+        spans: &[Span],
+    ) -> (u64, Vec<u128>, usize) {
+        let mut w = PageWalk::new(newest_first, offset, limit);
+        let mut read = 0;
+        for s in spans {
+            read += 1;
+            if !w.push(*s) {
+                break;
+            }
+        }
+        let (skipped, ids) = w.finish();
+        (skipped, ids.iter().map(|u| u.as_u128()).collect(), read)
+    }
+
+    #[test]
+    fn disjoint_chunks_before_the_page_are_skipped_and_the_walk_stops_after_it() {
+        // Newest first: chunks of 10 entries, one per 10 s, none overlapping.
+        let spans: Vec<Span> = (0..10u128)
+            .map(|i| {
+                let t = 100 - 10 * i as i64;
+                span(i, t - 9, t, 10)
+            })
+            .collect();
+        // Ranks 25..30: chunks 0 and 1 skipped (20 entries), chunk 2 read.
+        let (skipped, ids, read) = walk(true, 25, 5, &spans);
+        assert_eq!((skipped, ids), (20, vec![2]));
+        assert_eq!(read, 4, "stops at the first chunk past the page");
+        // Page 1 of 20: chunks 0 and 1.
+        assert_eq!(walk(true, 0, 20, &spans).1, vec![0, 1]);
+    }
+
+    #[test]
+    fn overlapping_chunks_are_all_read() {
+        // Two mocks' chunks covering the same seconds, then an older one.
+        let spans = [span(1, 50, 60, 5), span(2, 40, 59, 5), span(3, 10, 20, 5)];
+        let (skipped, ids, _) = walk(true, 0, 3, &spans);
+        assert_eq!(skipped, 0);
+        assert_eq!(
+            ids,
+            vec![1, 2],
+            "chunk 2 reaches past chunk 1's oldest entry"
+        );
+        // An overlapping chunk is never skipped, even before the page.
+        assert_eq!(walk(true, 5, 3, &spans).0, 0);
+        // The edge is the oldest entry the taken chunks may hold: a chunk
+        // newer than that is read even after enough entries were found.
+        let spans = [
+            span(1, 50, 60, 2),
+            span(2, 30, 58, 2),
+            span(3, 35, 45, 1),
+            span(4, 0, 29, 9),
+        ];
+        assert_eq!(walk(true, 0, 4, &spans).1, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn straddling_chunks_do_not_count_towards_the_page() {
+        let mut partial = span(1, 50, 60, 100);
+        partial.whole = false;
+        let spans = [partial, span(2, 30, 40, 5), span(3, 10, 20, 5)];
+        let (skipped, ids, _) = walk(true, 0, 5, &spans);
+        assert_eq!((skipped, ids), (0, vec![1, 2]));
+    }
+
+    #[test]
+    fn oldest_first_walks_forward() {
+        let spans = [span(1, 0, 10, 3), span(2, 5, 30, 3), span(3, 40, 50, 3)];
+        assert_eq!(walk(false, 0, 3, &spans).1, vec![1, 2]);
+        assert_eq!(walk(false, 0, 7, &spans).1, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn a_page_past_the_end_reads_nothing() {
+        let spans = [span(1, 50, 60, 5), span(2, 30, 40, 5)];
+        let (skipped, ids, _) = walk(true, 20, 5, &spans);
+        assert_eq!((skipped, ids), (10, vec![]));
+    }
+
+    #[test]
+    fn chunks_group_by_project_mock_status_and_minute() {
+        let base = RequestLog {
+            id: Uuid::from_u128(1),
+            mock_id: Some(Uuid::from_u128(9)),
+            project_id: Uuid::from_u128(8),
+            request_method: "GET".into(),
+            request_path: "/x".into(),
+            request_headers: Default::default(),
+            request_query: Default::default(),
+            request_body: None,
+            request_body_truncated: false,
+            response_id: None,
+            response_status: 200,
+            response_time_ms: 3,
+            ip_address: None,
+            user_agent: None,
+            created_at: at(0),
+        };
+        let with = |id: u128, status: u16, secs: i64, ms: u32| RequestLog {
+            id: Uuid::from_u128(id),
+            response_status: status,
+            created_at: at(secs),
+            response_time_ms: ms,
+            ..base.clone()
+        };
+        // at(0) is 1_800_000_000 s, minute-aligned.
+        let logs = [
+            with(1, 200, 1, 3),
+            with(2, 500, 2, 7),
+            with(3, 200, 3, 3),
+            with(4, 200, 61, 4),
+        ];
+        let chunks = group(&logs);
+        let ids: Vec<Vec<u128>> = chunks
+            .iter()
+            .map(|c| c.entries.iter().map(|e| e.id.as_u128()).collect())
+            .collect();
+        assert_eq!(ids, vec![vec![1, 3], vec![2], vec![4]]);
+        let c = &chunks[0];
+        assert_eq!(
+            (c.id(), c.status(), c.total_ms()),
+            (Uuid::from_u128(1), 200, 6)
+        );
+        assert_eq!((c.first_at(), c.last_at()), (at(1), at(3)));
+        assert_eq!(c.times(), r#"{"3":2}"#);
+        let back = decode(&c.body()).unwrap();
+        assert_eq!(back, vec![logs[0].clone(), logs[2].clone()]);
+        let hist = BTreeMap::from([(3, 2), (10, 1)]);
+        assert_eq!((rank_of(&hist, 1), rank_of(&hist, 2)), (3, 10));
+    }
+}
