@@ -2,12 +2,18 @@
 //!
 //! The entries of one write batch that share a project, a mock (or none), a
 //! response status and a UTC minute are one row of `request_log_chunks`: the
-//! entries as a JSON array, next to what analytics and paging need without
-//! reading them — how many, the first and last instant, the summed response
-//! times and a histogram of them. Under load a batch of 500 requests to one
-//! mock is one B-tree insert instead of four per entry (row and three
-//! indexes), which is what let request logging keep up with the mock server
-//! on one core (see `benches/README.md`).
+//! entries as a compact JSON array, LZ4-compressed, next to what analytics
+//! and paging need without reading them — how many, the first and last
+//! instant, the summed response times and a histogram of them. Under load a
+//! batch of 500 requests to one mock is one B-tree insert of a few kilobytes
+//! instead of four B-tree inserts and ~400 bytes per entry, which is what let
+//! request logging keep up with the mock server on one core (see
+//! `benches/README.md`).
+//!
+//! A body is either JSON text (it starts with `[`: chunks made by the
+//! migration from one-row-per-entry logs) or [`LZ4`] followed by an LZ4 block
+//! with its size prepended. Each entry is [`Stored`]: the request without the
+//! fields its chunk already holds.
 //!
 //! Reading stays exact. Counts and aggregates come from the chunk columns
 //! where a chunk lies wholly inside the range asked for; the few chunks that
@@ -18,7 +24,106 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use mockbird_core::model::RequestLog;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// First byte of an LZ4-compressed body (JSON text starts with `[`).
+pub(crate) const LZ4: u8 = 1;
+
+/// Largest body a chunk decompresses to (500 entries of 64 KiB bodies fit).
+const MAX_BODY: usize = 256 * 1024 * 1024;
+
+/// One entry as a chunk stores it: what differs between the entries of a
+/// chunk, under short keys, absent values left out, the instant as
+/// microseconds since the Unix epoch.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Stored<S: Ord> {
+    id: Uuid,
+    #[serde(rename = "m")]
+    method: S,
+    #[serde(rename = "p")]
+    path: S,
+    #[serde(rename = "h", default, skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<S, S>,
+    #[serde(rename = "q", default, skip_serializing_if = "BTreeMap::is_empty")]
+    query: BTreeMap<S, S>,
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+    body: Option<S>,
+    #[serde(rename = "bt", default, skip_serializing_if = "is_false")]
+    truncated: bool,
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
+    response_id: Option<Uuid>,
+    ms: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ip: Option<S>,
+    #[serde(rename = "ua", default, skip_serializing_if = "Option::is_none")]
+    user_agent: Option<S>,
+    at: i64,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl<'a> Stored<&'a str> {
+    fn of(log: &'a RequestLog) -> Self {
+        Stored {
+            id: log.id,
+            method: &log.request_method,
+            path: &log.request_path,
+            headers: log
+                .request_headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            query: log
+                .request_query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            body: log.request_body.as_deref(),
+            truncated: log.request_body_truncated,
+            response_id: log.response_id,
+            ms: log.response_time_ms,
+            ip: log.ip_address.as_deref(),
+            user_agent: log.user_agent.as_deref(),
+            at: log.created_at.timestamp_micros(),
+        }
+    }
+}
+
+/// What every entry of a chunk shares, from the chunk's own columns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shared {
+    /// The project.
+    pub(crate) project_id: Uuid,
+    /// The mock (none for unmatched requests).
+    pub(crate) mock_id: Option<Uuid>,
+    /// The response status.
+    pub(crate) status: u16,
+}
+
+impl Stored<String> {
+    fn into_log(self, shared: Shared) -> RequestLog {
+        RequestLog {
+            id: self.id,
+            mock_id: shared.mock_id,
+            project_id: shared.project_id,
+            request_method: self.method,
+            request_path: self.path,
+            request_headers: self.headers,
+            request_query: self.query,
+            request_body: self.body,
+            request_body_truncated: self.truncated,
+            response_id: self.response_id,
+            response_status: shared.status,
+            response_time_ms: self.ms,
+            ip_address: self.ip,
+            user_agent: self.user_agent,
+            created_at: DateTime::from_timestamp_micros(self.at).unwrap_or_default(),
+        }
+    }
+}
 
 /// The entries of one chunk, in the order they were written.
 #[derive(Debug)]
@@ -88,9 +193,14 @@ impl<'a> Chunk<'a> {
         serde_json::to_string(&times).unwrap_or_else(|_| "{}".to_owned())
     }
 
-    /// The entries as a JSON array.
-    pub(crate) fn body(&self) -> String {
-        serde_json::to_string(&self.entries).unwrap_or_else(|_| "[]".to_owned())
+    /// The entries as stored: [`LZ4`], then the compressed JSON array of [`Stored`].
+    pub(crate) fn body(&self) -> Vec<u8> {
+        let stored: Vec<Stored<&str>> = self.entries.iter().map(|e| Stored::of(e)).collect();
+        let json = serde_json::to_vec(&stored).unwrap_or_else(|_| b"[]".to_vec());
+        let mut body = Vec::with_capacity(json.len() / 4 + 16);
+        body.push(LZ4);
+        body.extend_from_slice(&lz4_flex::compress_prepend_size(&json));
+        body
     }
 }
 
@@ -117,9 +227,34 @@ pub(crate) fn group<'a>(logs: impl IntoIterator<Item = &'a RequestLog>) -> Vec<C
     chunks
 }
 
+/// Why a chunk's body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DecodeError {
+    /// The LZ4 block is damaged or claims too large a size.
+    #[error("log chunk: {0}")]
+    Lz4(String),
+    /// The entries are not the JSON expected.
+    #[error("log chunk: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
 /// A chunk's entries read back.
-pub(crate) fn decode(body: &str) -> Result<Vec<RequestLog>, serde_json::Error> {
-    serde_json::from_str(body)
+pub(crate) fn decode(body: &[u8], shared: Shared) -> Result<Vec<RequestLog>, DecodeError> {
+    let entries: Vec<Stored<String>> = match body.split_first() {
+        Some((&LZ4, block)) => {
+            let size = block.get(..4).map_or(usize::MAX, |b| {
+                u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+            });
+            if size > MAX_BODY {
+                return Err(DecodeError::Lz4(format!("size {size} over {MAX_BODY}")));
+            }
+            let json = lz4_flex::decompress_size_prepended(block)
+                .map_err(|e| DecodeError::Lz4(e.to_string()))?;
+            serde_json::from_slice(&json)?
+        }
+        _ => serde_json::from_slice(body)?,
+    };
+    Ok(entries.into_iter().map(|e| e.into_log(shared)).collect())
 }
 
 /// The nearest-rank entry of a histogram: the value at 0-based `rank` in sorted order.
@@ -419,8 +554,35 @@ mod tests {
         );
         assert_eq!((c.first_at(), c.last_at()), (at(1), at(3)));
         assert_eq!(c.times(), r#"{"3":2}"#);
-        let back = decode(&c.body()).unwrap();
-        assert_eq!(back, vec![logs[0].clone(), logs[2].clone()]);
+        let shared = Shared {
+            project_id: base.project_id,
+            mock_id: base.mock_id,
+            status: 200,
+        };
+        let body = c.body();
+        assert_eq!(body[0], LZ4);
+        assert_eq!(
+            decode(&body, shared).unwrap(),
+            vec![logs[0].clone(), logs[2].clone()]
+        );
+        // Every field survives, absent ones included.
+        let full = RequestLog {
+            request_headers: [("accept".into(), "*/*".into())].into(),
+            request_query: [("q".into(), "é \"x\"".into())].into(),
+            request_body: Some("{}".into()),
+            request_body_truncated: true,
+            response_id: Some(Uuid::from_u128(5)),
+            ip_address: Some("::1".into()),
+            user_agent: Some("curl/8".into()),
+            created_at: at(7) + chrono::Duration::microseconds(123_456),
+            ..base.clone()
+        };
+        let one = group([&full]);
+        assert_eq!(decode(&one[0].body(), shared).unwrap(), vec![full]);
+        // Plain JSON (chunks made by the migration) reads too.
+        let plain = br#"[{"id":"00000000-0000-0000-0000-000000000001","m":"GET","p":"/x","ms":3,"at":1800000000000000}]"#;
+        assert_eq!(decode(plain, shared).unwrap(), vec![base.clone()]);
+        assert!(decode(&[LZ4, 255, 255, 255, 255], shared).is_err());
         let hist = BTreeMap::from([(3, 2), (10, 1)]);
         assert_eq!((rank_of(&hist, 1), rank_of(&hist, 2)), (3, 10));
     }

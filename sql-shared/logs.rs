@@ -182,9 +182,9 @@ impl Filter {
 async fn read_chunks(store: &Store, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, Vec<RequestLog>>> {
     let mut out = HashMap::with_capacity(ids.len());
     for part in ids.chunks(LOG_BATCH_ROWS) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "SELECT c.id, c.body FROM request_log_chunks c WHERE c.id IN (",
-        );
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT c.id, {ENTRY_COLS} FROM request_log_chunks c WHERE c.id IN ("
+        ));
         let mut list = qb.separated(", ");
         for i in part {
             list.push_bind(id(*i));
@@ -202,16 +202,26 @@ async fn read_chunks(store: &Store, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, V
     Ok(out)
 }
 
+/// The columns [`body`] reads.
+const ENTRY_COLS: &str = "c.project_id, c.mock_id, c.response_status, c.body";
+
+/// The entries of a chunk row (selected with [`ENTRY_COLS`]).
 fn body(row: &DbRow) -> StoreResult<Vec<RequestLog>> {
-    let text: String = row.try_get("body").map_err(backend)?;
-    log_chunks::decode(&text).map_err(|e| backend(sqlx::Error::Decode(Box::new(e))))
+    let shared = log_chunks::Shared {
+        project_id: get_id(row, "project_id").map_err(backend)?,
+        mock_id: get_opt_id(row, "mock_id").map_err(backend)?,
+        status: u16::try_from(row.try_get::<i64, _>("response_status").map_err(backend)?)
+            .unwrap_or(0),
+    };
+    let bytes: Vec<u8> = row.try_get("body").map_err(backend)?;
+    log_chunks::decode(&bytes, shared).map_err(|e| backend(sqlx::Error::Decode(Box::new(e))))
 }
 
 /// The chunks overlapping `filter` that straddle one of its ends, read whole.
 async fn straddling(store: &Store, filter: &Filter) -> StoreResult<Vec<(DbRow, Vec<RequestLog>)>> {
-    let mut qb = QueryBuilder::<Db>::new(
-        "SELECT c.id, c.mock_id, c.response_status, c.body FROM request_log_chunks c",
-    );
+    let mut qb = QueryBuilder::<Db>::new(format!(
+        "SELECT c.id, {ENTRY_COLS} FROM request_log_chunks c"
+    ));
     filter.push_inside(&mut qb, false);
     let rows = qb
         .build()
@@ -473,7 +483,9 @@ impl LogStore for Store {
         // Chunks across the window's start or a bucket boundary: entry by
         // entry (the first kind was left out above altogether, the second
         // only from the buckets).
-        let mut qb = QueryBuilder::<Db>::new("SELECT c.first_at, c.body FROM request_log_chunks c");
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT c.first_at, {ENTRY_COLS} FROM request_log_chunks c"
+        ));
         filter.push(&mut qb);
         qb.push(" AND (c.first_at < ")
             .push_bind(ts(since))
@@ -521,10 +533,10 @@ impl LogStore for Store {
             return Ok(deleted);
         }
         let mut tx = self.begin().await?;
-        let rows = sqlx::query(
-            "SELECT c.id, c.body FROM request_log_chunks c JOIN projects p ON p.id = c.project_id \
-             WHERE p.org_id = $1 AND c.first_at < $2 AND c.last_at >= $2 LIMIT $3",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT c.id, {ENTRY_COLS} FROM request_log_chunks c JOIN projects p ON p.id = c.project_id \
+             WHERE p.org_id = $1 AND c.first_at < $2 AND c.last_at >= $2 LIMIT $3"
+        )))
         .bind(id(org_id))
         .bind(ts(before))
         .bind(i64::from(batch))
