@@ -35,18 +35,20 @@ const MAX_BODY: usize = 256 * 1024 * 1024;
 
 /// One entry as a chunk stores it: what differs between the entries of a
 /// chunk, under short keys, absent values left out, the instant as
-/// microseconds since the Unix epoch.
+/// microseconds since the Unix epoch. Written from borrowed fields
+/// (`S = &str`, `M = &BTreeMap`), read into owned ones.
 #[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Stored<S: Ord> {
+#[serde(bound(serialize = "S: Serialize, M: Serialize + Empty"))]
+pub(crate) struct Stored<S, M> {
     id: Uuid,
     #[serde(rename = "m")]
     method: S,
     #[serde(rename = "p")]
     path: S,
-    #[serde(rename = "h", default, skip_serializing_if = "BTreeMap::is_empty")]
-    headers: BTreeMap<S, S>,
-    #[serde(rename = "q", default, skip_serializing_if = "BTreeMap::is_empty")]
-    query: BTreeMap<S, S>,
+    #[serde(rename = "h", default, skip_serializing_if = "Empty::is_empty")]
+    headers: M,
+    #[serde(rename = "q", default, skip_serializing_if = "Empty::is_empty")]
+    query: M,
     #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
     body: Option<S>,
     #[serde(rename = "bt", default, skip_serializing_if = "is_false")]
@@ -61,26 +63,31 @@ pub(crate) struct Stored<S: Ord> {
     at: i64,
 }
 
+type Map = BTreeMap<String, String>;
+
+/// Maps left out of a stored entry when empty.
+trait Empty {
+    fn is_empty(&self) -> bool;
+}
+
+impl Empty for &Map {
+    fn is_empty(&self) -> bool {
+        Map::is_empty(self)
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
 
-impl<'a> Stored<&'a str> {
+impl<'a> Stored<&'a str, &'a Map> {
     fn of(log: &'a RequestLog) -> Self {
         Stored {
             id: log.id,
             method: &log.request_method,
             path: &log.request_path,
-            headers: log
-                .request_headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect(),
-            query: log
-                .request_query
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect(),
+            headers: &log.request_headers,
+            query: &log.request_query,
             body: log.request_body.as_deref(),
             truncated: log.request_body_truncated,
             response_id: log.response_id,
@@ -103,7 +110,7 @@ pub(crate) struct Shared {
     pub(crate) status: u16,
 }
 
-impl Stored<String> {
+impl Stored<String, Map> {
     fn into_log(self, shared: Shared) -> RequestLog {
         RequestLog {
             id: self.id,
@@ -195,8 +202,12 @@ impl<'a> Chunk<'a> {
 
     /// The entries as stored: [`LZ4`], then the compressed JSON array of [`Stored`].
     pub(crate) fn body(&self) -> Vec<u8> {
-        let stored: Vec<Stored<&str>> = self.entries.iter().map(|e| Stored::of(e)).collect();
-        let json = serde_json::to_vec(&stored).unwrap_or_else(|_| b"[]".to_vec());
+        let stored: Vec<Stored<&str, &Map>> = self.entries.iter().map(|e| Stored::of(e)).collect();
+        // Sized for a typical entry, so the buffer is not regrown and copied.
+        let mut json = Vec::with_capacity(256 * stored.len());
+        if serde_json::to_writer(&mut json, &stored).is_err() {
+            json = b"[]".to_vec();
+        }
         let mut body = Vec::with_capacity(json.len() / 4 + 16);
         body.push(LZ4);
         body.extend_from_slice(&lz4_flex::compress_prepend_size(&json));
@@ -240,7 +251,7 @@ pub(crate) enum DecodeError {
 
 /// A chunk's entries read back.
 pub(crate) fn decode(body: &[u8], shared: Shared) -> Result<Vec<RequestLog>, DecodeError> {
-    let entries: Vec<Stored<String>> = match body.split_first() {
+    let entries: Vec<Stored<String, Map>> = match body.split_first() {
         Some((&LZ4, block)) => {
             let size = block.get(..4).map_or(usize::MAX, |b| {
                 u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize

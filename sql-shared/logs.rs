@@ -44,28 +44,14 @@ async fn existing<'e>(
         .collect()
 }
 
-/// One attempt at storing a batch inside a transaction: drops entries whose
-/// project or mock is gone, groups the rest into chunks, skips chunks already
-/// stored (a retried batch).
-async fn insert_batch(store: &Store, logs: &[NewRequestLog]) -> StoreResult<u64> {
-    let mut tx = store.begin().await?;
-    let projects = existing(
-        &mut *tx,
-        "projects",
-        logs.iter().map(|l| l.project_id).collect(),
-    )
-    .await?;
-    let mocks = existing(
-        &mut *tx,
-        "mocks",
-        logs.iter().filter_map(|l| l.mock_id).collect(),
-    )
-    .await?;
-    let chunks = log_chunks::group(
-        logs.iter()
-            .filter(|l| projects.contains(&l.project_id))
-            .filter(|l| l.mock_id.is_none_or(|m| mocks.contains(&m))),
-    );
+/// Stores `chunks`, [`LOG_BATCH_ROWS`] rows per statement, each statement
+/// on its own (no transaction: a statement is atomic, and chunks already
+/// stored — a retried batch — are skipped). Returns the entries stored, and
+/// the error that stopped it, if any.
+async fn insert_chunks(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    chunks: &[log_chunks::Chunk<'_>],
+) -> (u64, Result<(), sqlx::Error>) {
     let mut stored = 0;
     for part in chunks.chunks(LOG_BATCH_ROWS) {
         let mut qb = QueryBuilder::<Db>::new(
@@ -85,11 +71,49 @@ async fn insert_batch(store: &Store, logs: &[NewRequestLog]) -> StoreResult<u64>
                 .push_bind(c.body());
         });
         qb.push(" ON CONFLICT (id) DO NOTHING RETURNING entries");
-        let rows = qb.build().fetch_all(&mut *tx).await.map_err(backend)?;
+        let rows = match qb.build().fetch_all(&mut *conn).await {
+            Ok(rows) => rows,
+            Err(e) => return (stored, Err(e)),
+        };
         for row in rows {
-            stored += u64::try_from(row.try_get::<i64, _>(0).map_err(backend)?).unwrap_or(0);
+            match row.try_get::<i64, _>(0) {
+                Ok(n) => stored += u64::try_from(n).unwrap_or(0),
+                Err(e) => return (stored, Err(e)),
+            }
         }
     }
+    (stored, Ok(()))
+}
+
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|e| e.is_foreign_key_violation())
+}
+
+/// Stores a batch after dropping the entries whose project or mock is gone,
+/// in one transaction (the slow path, taken when a plain insert met a
+/// deleted project or mock).
+async fn insert_checked(store: &Store, logs: &[NewRequestLog]) -> StoreResult<u64> {
+    let mut tx = store.begin().await?;
+    let projects = existing(
+        &mut *tx,
+        "projects",
+        logs.iter().map(|l| l.project_id).collect(),
+    )
+    .await?;
+    let mocks = existing(
+        &mut *tx,
+        "mocks",
+        logs.iter().filter_map(|l| l.mock_id).collect(),
+    )
+    .await?;
+    let chunks = log_chunks::group(
+        logs.iter()
+            .filter(|l| projects.contains(&l.project_id))
+            .filter(|l| l.mock_id.is_none_or(|m| mocks.contains(&m))),
+    );
+    let (stored, done) = insert_chunks(&mut tx, &chunks).await;
+    done.map_err(backend)?;
     tx.commit().await.map_err(backend)?;
     Ok(stored)
 }
@@ -354,18 +378,28 @@ impl LogStore for Store {
         if logs.is_empty() {
             return Ok(0);
         }
-        match insert_batch(self, logs).await {
-            // A project or mock deleted between the existence check and the
-            // insert (possible across PostgreSQL sessions): check again once.
-            Err(StoreError::Backend { source, .. })
-                if source
-                    .downcast_ref::<sqlx::Error>()
-                    .and_then(|e| e.as_database_error())
-                    .is_some_and(|e| e.is_foreign_key_violation()) =>
-            {
-                insert_batch(self, logs).await
+        // The fast path: one statement, one round trip to the database.
+        let mut conn = self.writer().acquire().await.map_err(backend)?;
+        let (stored, done) = insert_chunks(&mut conn, &log_chunks::group(logs)).await;
+        drop(conn);
+        match done {
+            Ok(()) => Ok(stored),
+            // A project or mock was deleted: drop its entries and store the
+            // rest (once more if another one goes meanwhile, across sessions).
+            Err(e) if is_foreign_key_violation(&e) => {
+                let more = match insert_checked(self, logs).await {
+                    Err(StoreError::Backend { source, .. })
+                        if source
+                            .downcast_ref::<sqlx::Error>()
+                            .is_some_and(is_foreign_key_violation) =>
+                    {
+                        insert_checked(self, logs).await
+                    }
+                    other => other,
+                }?;
+                Ok(stored + more)
             }
-            other => other,
+            Err(e) => Err(backend(e)),
         }
     }
 

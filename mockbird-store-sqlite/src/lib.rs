@@ -106,8 +106,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(config.busy_timeout)
             .foreign_keys(true);
+        // No ping before each use: a connection to a local file does not go
+        // stale, and the ping is a round trip to the driver's worker thread.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(config.acquire_timeout)
             .connect_with(options.clone().create_if_missing(true))
             .await
@@ -115,6 +118,7 @@ impl SqliteStore {
         MIGRATOR.run(&writer).await.map_err(open_err)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(config.readers.max(1))
+            .test_before_acquire(false)
             .acquire_timeout(config.acquire_timeout)
             .connect_with(options.read_only(true))
             .await

@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 pub use entry::{EntryBuilder, MAX_LOGGED_BODY};
 
 /// Most entries stored in one insert.
-pub const BATCH_SIZE: usize = 500;
+pub const BATCH_SIZE: usize = 2000;
 /// Longest an entry waits in the queue before its batch is written.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 /// How often the writer looks whether a full batch is waiting (instead of
