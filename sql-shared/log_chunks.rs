@@ -2,18 +2,19 @@
 //!
 //! The entries of one write batch that share a project, a mock (or none), a
 //! response status and a UTC minute are one row of `request_log_chunks`: the
-//! entries as a compact JSON array, LZ4-compressed, next to what analytics
-//! and paging need without reading them — how many, the first and last
+//! entries in a compact binary form (postcard), LZ4-compressed, next to what
+//! analytics and paging need without reading them — how many, the first and last
 //! instant, the summed response times and a histogram of them. Under load a
 //! batch of 500 requests to one mock is one B-tree insert of a few kilobytes
 //! instead of four B-tree inserts and ~400 bytes per entry, which is what let
 //! request logging keep up with the mock server on one core (see
 //! `benches/README.md`).
 //!
-//! A body is either JSON text (it starts with `[`: chunks made by the
-//! migration from one-row-per-entry logs) or [`LZ4`] followed by an LZ4 block
-//! with its size prepended. Each entry is [`Stored`]: the request without the
-//! fields its chunk already holds.
+//! A body is either a JSON array (it starts with `[`: chunks made by the
+//! migration from one-row-per-entry logs, which SQL can write) or [`LZ4`]
+//! followed by an LZ4 block, its size prepended, of the postcard encoding of
+//! the entries. Each entry is [`Stored`]: the request without the fields its
+//! chunk already holds.
 //!
 //! Reading stays exact. Counts and aggregates come from the chunk columns
 //! where a chunk lies wholly inside the range asked for; the few chunks that
@@ -34,51 +35,35 @@ pub(crate) const LZ4: u8 = 1;
 const MAX_BODY: usize = 256 * 1024 * 1024;
 
 /// One entry as a chunk stores it: what differs between the entries of a
-/// chunk, under short keys, absent values left out, the instant as
-/// microseconds since the Unix epoch. Written from borrowed fields
-/// (`S = &str`, `M = &BTreeMap`), read into owned ones.
+/// chunk, the instant as microseconds since the Unix epoch. Written from
+/// borrowed fields (`S = &str`, `M = &BTreeMap`), read into owned ones. The
+/// short names and defaults are for the JSON the migration writes.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(bound(serialize = "S: Serialize, M: Serialize + Empty"))]
 pub(crate) struct Stored<S, M> {
     id: Uuid,
     #[serde(rename = "m")]
     method: S,
     #[serde(rename = "p")]
     path: S,
-    #[serde(rename = "h", default, skip_serializing_if = "Empty::is_empty")]
+    #[serde(rename = "h", default)]
     headers: M,
-    #[serde(rename = "q", default, skip_serializing_if = "Empty::is_empty")]
+    #[serde(rename = "q", default)]
     query: M,
-    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "b", default)]
     body: Option<S>,
-    #[serde(rename = "bt", default, skip_serializing_if = "is_false")]
+    #[serde(rename = "bt", default)]
     truncated: bool,
-    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "r", default)]
     response_id: Option<Uuid>,
     ms: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     ip: Option<S>,
-    #[serde(rename = "ua", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ua", default)]
     user_agent: Option<S>,
     at: i64,
 }
 
 type Map = BTreeMap<String, String>;
-
-/// Maps left out of a stored entry when empty.
-trait Empty {
-    fn is_empty(&self) -> bool;
-}
-
-impl Empty for &Map {
-    fn is_empty(&self) -> bool {
-        Map::is_empty(self)
-    }
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
 
 impl<'a> Stored<&'a str, &'a Map> {
     fn of(log: &'a RequestLog) -> Self {
@@ -200,18 +185,59 @@ impl<'a> Chunk<'a> {
         serde_json::to_string(&times).unwrap_or_else(|_| "{}".to_owned())
     }
 
-    /// The entries as stored: [`LZ4`], then the compressed JSON array of [`Stored`].
+    /// The entries as stored: [`LZ4`], the plain size (`u32`, little
+    /// endian), then the LZ4 block of the postcard encoding of [`Stored`]s.
     pub(crate) fn body(&self) -> Vec<u8> {
-        let stored: Vec<Stored<&str, &Map>> = self.entries.iter().map(|e| Stored::of(e)).collect();
-        // Sized for a typical entry, so the buffer is not regrown and copied.
-        let mut json = Vec::with_capacity(256 * stored.len());
-        if serde_json::to_writer(&mut json, &stored).is_err() {
-            json = b"[]".to_vec();
-        }
-        let mut body = Vec::with_capacity(json.len() / 4 + 16);
-        body.push(LZ4);
-        body.extend_from_slice(&lz4_flex::compress_prepend_size(&json));
-        body
+        SCRATCH.with_borrow_mut(|(plain, packed)| {
+            plain.clear();
+            let entries = Entries(&self.entries);
+            *plain = postcard::to_extend(&entries, std::mem::take(plain)).unwrap_or_default();
+            let max = lz4_flex::block::get_maximum_output_size(plain.len());
+            if packed.len() < max {
+                packed.resize(max, 0);
+            }
+            let body = match lz4_flex::block::compress_into(plain, packed) {
+                Ok(n) => {
+                    let mut body = Vec::with_capacity(5 + n);
+                    body.push(LZ4);
+                    body.extend_from_slice(
+                        &u32::try_from(plain.len()).unwrap_or(u32::MAX).to_le_bytes(),
+                    );
+                    body.extend_from_slice(&packed[..n]);
+                    body
+                }
+                Err(_) => {
+                    let mut body = vec![LZ4];
+                    body.extend_from_slice(&lz4_flex::compress_prepend_size(plain));
+                    body
+                }
+            };
+            // Keep the buffers for the next chunk, unless an unusual one grew them large.
+            for buf in [plain, packed] {
+                if buf.capacity() > MAX_SCRATCH {
+                    *buf = Vec::new();
+                }
+            }
+            body
+        })
+    }
+}
+
+/// Scratch buffers kept across chunks larger than this are let go.
+const MAX_SCRATCH: usize = 4 * 1024 * 1024;
+
+thread_local! {
+    /// Encoding buffers reused by [`Chunk::body`] (plain entries, compressed
+    /// block), so each chunk does not allocate, zero and fault in its own.
+    static SCRATCH: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = Default::default();
+}
+
+/// A chunk's entries serialized one by one as [`Stored`], without collecting them first.
+struct Entries<'a, 'b>(&'b [&'a RequestLog]);
+
+impl Serialize for Entries<'_, '_> {
+    fn serialize<Z: serde::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        serializer.collect_seq(self.0.iter().map(|e| Stored::of(e)))
     }
 }
 
@@ -244,6 +270,9 @@ pub(crate) enum DecodeError {
     /// The LZ4 block is damaged or claims too large a size.
     #[error("log chunk: {0}")]
     Lz4(String),
+    /// The entries are not the postcard expected.
+    #[error("log chunk: {0}")]
+    Binary(#[from] postcard::Error),
     /// The entries are not the JSON expected.
     #[error("log chunk: {0}")]
     Json(#[from] serde_json::Error),
@@ -259,9 +288,9 @@ pub(crate) fn decode(body: &[u8], shared: Shared) -> Result<Vec<RequestLog>, Dec
             if size > MAX_BODY {
                 return Err(DecodeError::Lz4(format!("size {size} over {MAX_BODY}")));
             }
-            let json = lz4_flex::decompress_size_prepended(block)
+            let plain = lz4_flex::decompress_size_prepended(block)
                 .map_err(|e| DecodeError::Lz4(e.to_string()))?;
-            serde_json::from_slice(&json)?
+            postcard::from_bytes(&plain)?
         }
         _ => serde_json::from_slice(body)?,
     };

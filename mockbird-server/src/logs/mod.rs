@@ -1,27 +1,30 @@
 //! The request log pipeline: every `/m/` request of a known project becomes a
-//! [`RequestLog`] handed to a bounded queue; one background writer stores them
-//! in batches (up to [`BATCH_SIZE`] entries or every [`BATCH_INTERVAL`]). The
-//! request never waits: when the queue is full — by entries, or by the request
-//! bodies it holds — the entry is dropped and counted (`droppedLogs`,
+//! [`RequestLog`] appended to a bounded in-memory queue (a few mutex-guarded
+//! vectors, one per group of threads, so appending costs an uncontended lock
+//! and a push). One background writer looks every [`FILL_CHECK`]: once
+//! [`BATCH_SIZE`] entries wait, or [`BATCH_INTERVAL`] after its last write, it
+//! takes everything queued and stores it in batches of up to `BATCH_SIZE`.
+//! The request never waits: when the queue is full — by entries, or by the
+//! request bodies it holds — the entry is dropped and counted (`droppedLogs`,
 //! `mockbird_logs_dropped_total`). Shutdown closes the queue and stores what
 //! is left before returning.
 
 mod entry;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use mockbird_core::model::RequestLog;
 use mockbird_core::store::DatabaseService;
-use tokio::sync::{Mutex, mpsc, watch};
+use tokio::sync::{Mutex, watch};
 use tokio::task::JoinHandle;
 
 pub use entry::{EntryBuilder, MAX_LOGGED_BODY};
 
 /// Most entries stored in one insert.
 pub const BATCH_SIZE: usize = 2000;
-/// Longest an entry waits in the queue before its batch is written.
+/// Longest an entry waits in the queue before it is written.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 /// How often the writer looks whether a full batch is waiting (instead of
 /// waking up for every entry).
@@ -30,11 +33,13 @@ const FILL_CHECK: Duration = Duration::from_millis(10);
 pub const MAX_QUEUED_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Attempts to store one batch before its entries are given up (and counted as failed).
 const WRITE_ATTEMPTS: u32 = 6;
+/// Most vectors the queue is split into.
+const MAX_SHARDS: usize = 16;
 
 /// Counters of the pipeline.
 #[derive(Debug, Default)]
 pub struct LogCounters {
-    /// Entries refused because the queue was full.
+    /// Entries refused because the queue was full (or closed).
     pub dropped: AtomicU64,
     /// Entries stored.
     pub written: AtomicU64,
@@ -43,10 +48,87 @@ pub struct LogCounters {
     queued_body_bytes: AtomicUsize,
 }
 
+/// The entries waiting for the writer.
+#[derive(Debug)]
+struct Queue {
+    shards: Box<[std::sync::Mutex<Vec<RequestLog>>]>,
+    /// Entries waiting, all shards together.
+    queued: AtomicUsize,
+    capacity: usize,
+    /// Set (inside every shard's lock, see [`Queue::take_all`]) at shutdown.
+    closed: AtomicBool,
+}
+
+/// Which shard the current thread appends to (threads take turns).
+fn shard_of_thread(shards: usize) -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    SHARD.with(|s| *s) % shards
+}
+
+impl Queue {
+    fn new(capacity: usize) -> Self {
+        let shards = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, MAX_SHARDS);
+        Queue {
+            shards: (0..shards).map(|_| Default::default()).collect(),
+            queued: AtomicUsize::new(0),
+            capacity,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Appends `entry`; `false` (and the entry dropped) when the queue is full or closed.
+    fn push(&self, entry: RequestLog) -> bool {
+        if self.queued.fetch_add(1, Ordering::Relaxed) >= self.capacity {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        }
+        let shard = &self.shards[shard_of_thread(self.shards.len())];
+        let mut entries = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.closed.load(Ordering::Relaxed) {
+            drop(entries);
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        }
+        entries.push(entry);
+        true
+    }
+
+    /// Takes every waiting entry, one vector per non-empty shard, swapping
+    /// in vectors from `spares` (so no entry is copied and no memory
+    /// allocated); with `close`, later pushes are refused. An entry pushed
+    /// before its shard is taken is in the result: a push checks `closed`
+    /// under the shard's lock, which the taking also holds.
+    fn take_all(&self, close: bool, spares: &mut Vec<Vec<RequestLog>>) -> Vec<Vec<RequestLog>> {
+        if close {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+        let mut taken = Vec::new();
+        for shard in &self.shards {
+            let mut entries = spares.pop().unwrap_or_default();
+            std::mem::swap(
+                &mut *shard.lock().unwrap_or_else(PoisonError::into_inner),
+                &mut entries,
+            );
+            self.queued.fetch_sub(entries.len(), Ordering::Relaxed);
+            if entries.is_empty() {
+                spares.push(entries);
+            } else {
+                taken.push(entries);
+            }
+        }
+        taken
+    }
+}
+
 /// The sending side, shared by all requests; disabled when built with capacity 0.
 #[derive(Debug)]
 pub struct LogPipeline {
-    tx: Option<mpsc::Sender<RequestLog>>,
+    queue: Option<Arc<Queue>>,
     counters: Arc<LogCounters>,
     stop: watch::Sender<bool>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -59,16 +141,16 @@ impl LogPipeline {
         let (stop, stopped) = watch::channel(false);
         if capacity == 0 {
             return LogPipeline {
-                tx: None,
+                queue: None,
                 counters,
                 stop,
                 writer: Mutex::new(None),
             };
         }
-        let (tx, rx) = mpsc::channel(capacity);
-        let writer = tokio::spawn(write_loop(store, rx, stopped, counters.clone()));
+        let queue = Arc::new(Queue::new(capacity));
+        let writer = tokio::spawn(write_loop(store, queue.clone(), stopped, counters.clone()));
         LogPipeline {
-            tx: Some(tx),
+            queue: Some(queue),
             counters,
             stop,
             writer: Mutex::new(Some(writer)),
@@ -77,18 +159,18 @@ impl LogPipeline {
 
     /// Whether requests are logged at all.
     pub fn enabled(&self) -> bool {
-        self.tx.is_some()
+        self.queue.is_some()
     }
 
     /// Queues an entry without waiting; a full queue drops (and counts) it.
     pub fn submit(&self, entry: RequestLog) {
-        let Some(tx) = &self.tx else { return };
+        let Some(queue) = &self.queue else { return };
         let body = entry.request_body.as_ref().map_or(0, String::len);
         let held = self
             .counters
             .queued_body_bytes
             .fetch_add(body, Ordering::Relaxed);
-        if held + body > MAX_QUEUED_BODY_BYTES || tx.try_send(entry).is_err() {
+        if held + body > MAX_QUEUED_BODY_BYTES || !queue.push(entry) {
             self.counters
                 .queued_body_bytes
                 .fetch_sub(body, Ordering::Relaxed);
@@ -112,57 +194,40 @@ impl LogPipeline {
 
 async fn write_loop(
     store: Arc<dyn DatabaseService>,
-    mut rx: mpsc::Receiver<RequestLog>,
+    queue: Arc<Queue>,
     mut stopped: watch::Receiver<bool>,
     counters: Arc<LogCounters>,
 ) {
-    let mut batch = Vec::with_capacity(BATCH_SIZE);
-    let mut stopping = false;
+    let mut tick = tokio::time::interval(FILL_CHECK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_write = tokio::time::Instant::now();
+    let mut spares = Vec::new();
     loop {
-        // Wait for a first entry (or the stop signal).
-        let first = if stopping {
-            rx.recv().await
-        } else {
-            tokio::select! {
-                entry = rx.recv() => entry,
-                _ = stopped.changed() => {
-                    // Stopping: no new entries; what is queued is still stored.
-                    stopping = true;
-                    rx.close();
-                    rx.recv().await
-                }
-            }
+        let stopping = tokio::select! {
+            _ = tick.tick() => false,
+            // Stopped, or the pipeline is gone: store the rest, then end.
+            _ = stopped.changed() => true,
         };
-        let Some(first) = first else { break };
-        batch.push(first);
-        // Let the batch fill without waking up for every entry: look every
-        // FILL_CHECK until a full batch waits or the interval has passed.
-        let deadline = tokio::time::Instant::now() + BATCH_INTERVAL;
-        while !stopping && rx.len() + 1 < BATCH_SIZE {
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
-                break;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep_until(deadline.min(now + FILL_CHECK)) => {}
-                _ = stopped.changed() => {
-                    stopping = true;
-                    rx.close();
+        let waiting = queue.queued.load(Ordering::Relaxed);
+        let due = waiting > 0 && last_write.elapsed() >= BATCH_INTERVAL;
+        if stopping || waiting >= BATCH_SIZE || due {
+            last_write = tokio::time::Instant::now();
+            for mut entries in queue.take_all(stopping, &mut spares) {
+                for batch in entries.chunks(BATCH_SIZE) {
+                    write_batch(store.as_ref(), batch, &counters).await;
                 }
+                entries.clear();
+                spares.push(entries);
             }
         }
-        while batch.len() < BATCH_SIZE {
-            match rx.try_recv() {
-                Ok(entry) => batch.push(entry),
-                Err(_) => break,
-            }
+        if stopping {
+            break;
         }
-        write_batch(store.as_ref(), &mut batch, &counters).await;
     }
 }
 
-/// Stores `batch` (retrying with backoff; ids make retries idempotent) and empties it.
-async fn write_batch(store: &dyn DatabaseService, batch: &mut Vec<RequestLog>, c: &LogCounters) {
+/// Stores `batch` (retrying with backoff; ids make retries idempotent).
+async fn write_batch(store: &dyn DatabaseService, batch: &[RequestLog], c: &LogCounters) {
     let bytes: usize = batch
         .iter()
         .map(|e| e.request_body.as_ref().map_or(0, String::len))
@@ -187,5 +252,4 @@ async fn write_batch(store: &dyn DatabaseService, batch: &mut Vec<RequestLog>, c
         }
     }
     c.queued_body_bytes.fetch_sub(bytes, Ordering::Relaxed);
-    batch.clear();
 }
