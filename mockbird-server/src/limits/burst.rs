@@ -3,7 +3,6 @@
 //! process (sharded maps); idle ones are swept.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -22,21 +21,27 @@ struct Bucket {
 #[derive(Debug)]
 pub struct Bursts {
     shards: Vec<Mutex<HashMap<(Uuid, IpAddr), Bucket>>>,
-    hasher: std::collections::hash_map::RandomState,
 }
 
 impl Default for Bursts {
     fn default() -> Self {
         Bursts {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: Default::default(),
         }
     }
 }
 
 impl Bursts {
-    fn shard(&self, key: &(Uuid, IpAddr)) -> &Mutex<HashMap<(Uuid, IpAddr), Bucket>> {
-        &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS]
+    /// The shard of a key, from the low bits of the mock id and the address:
+    /// spreading is all that is needed here (each shard's map hashes keys
+    /// with its own random keys, so chosen keys cannot degrade it).
+    fn shard(&self, (mock, ip): &(Uuid, IpAddr)) -> &Mutex<HashMap<(Uuid, IpAddr), Bucket>> {
+        let ip_low = match ip {
+            IpAddr::V4(v4) => u64::from(v4.octets()[3]),
+            IpAddr::V6(v6) => u64::from(v6.octets()[15]),
+        };
+        let mock_low = mock.as_u64_pair().1;
+        &self.shards[((mock_low ^ ip_low) % SHARDS as u64) as usize]
     }
 
     /// Takes a token for `mock` from `ip` at `rate` per second (capacity

@@ -211,13 +211,19 @@ impl Limits {
         }
     }
 
-    /// Takes a burst token for `mock` from `ip`; `Err(wait)` when over the limit.
-    pub fn burst(&self, quota: &OrgQuota, mock: Uuid, ip: IpAddr) -> Result<(), Duration> {
+    /// Takes a burst token for `mock` from `ip` for a request that arrived at
+    /// `now`; `Err(wait)` when over the limit.
+    pub fn burst(
+        &self,
+        quota: &OrgQuota,
+        mock: Uuid,
+        ip: IpAddr,
+        now: Instant,
+    ) -> Result<(), Duration> {
         match quota.burst() {
             Some(rate) => {
                 let instances = self.instances.load(Ordering::Relaxed).max(1);
-                self.bursts
-                    .take(mock, ip, rate.div_ceil(instances), Instant::now())
+                self.bursts.take(mock, ip, rate.div_ceil(instances), now)
             }
             None => Ok(()),
         }

@@ -25,16 +25,36 @@ pub(crate) fn month_number(t: DateTime<Utc>) -> u32 {
 
 /// Seconds from `now` to the start of next month (UTC).
 pub fn seconds_to_month_end(now: DateTime<Utc>) -> u64 {
+    // Every `/m/` answer says this (`X-RateLimit-Reset`): the month's end is
+    // worked out once per month and kept as `month << 40 | end (Unix seconds)`.
+    static CACHE: AtomicU64 = AtomicU64::new(0);
+    let month = u64::from(month_number(now));
+    let cached = CACHE.load(Ordering::Relaxed);
+    let end = if cached >> 40 == month {
+        i64::try_from(cached & ((1 << 40) - 1)).unwrap_or(0)
+    } else {
+        let end = next_month_start(now);
+        if let Ok(e) = u64::try_from(end)
+            && e < 1 << 40
+        {
+            CACHE.store(month << 40 | e, Ordering::Relaxed);
+        }
+        end
+    };
+    let micros = end.saturating_mul(1_000_000) - now.timestamp_micros();
+    u64::try_from((micros / 1_000_000).max(0)).unwrap_or(0)
+}
+
+/// The start of the month after `now`'s, in Unix seconds.
+fn next_month_start(now: DateTime<Utc>) -> i64 {
     let (y, m) = if now.month() == 12 {
         (now.year() + 1, 1)
     } else {
         (now.year(), now.month() + 1)
     };
-    let next = chrono::NaiveDate::from_ymd_opt(y, m, 1)
+    chrono::NaiveDate::from_ymd_opt(y, m, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-        .unwrap_or(now);
-    u64::try_from((next - now).num_seconds().max(0)).unwrap_or(0)
+        .map_or(now.timestamp(), |d| d.and_utc().timestamp())
 }
 
 /// One organization's quota state in this process.
@@ -177,6 +197,11 @@ mod tests {
         assert_eq!(month_of(at("2026-11-23T10:00:00Z")), "2026-11");
         assert_eq!(seconds_to_month_end(at("2026-12-31T23:59:00Z")), 60);
         assert_eq!(seconds_to_month_end(at("2026-11-30T00:00:00Z")), 86_400);
+        assert_eq!(seconds_to_month_end(at("2026-11-30T23:59:59.5Z")), 0);
+        assert_eq!(seconds_to_month_end(at("2026-11-30T23:59:58.5Z")), 1);
+        // Asked again for a month already worked out, and for the one before.
+        assert_eq!(seconds_to_month_end(at("2026-12-31T23:59:00Z")), 60);
+        assert_eq!(seconds_to_month_end(at("2026-11-30T00:00:00Z")), 86_400);
         assert!(
             month_number(at("2027-01-01T00:00:00Z")) > month_number(at("2026-12-31T00:00:00Z"))
         );
@@ -201,6 +226,7 @@ mod tests {
         );
         q.set_plan(None);
         assert!(q.has_room());
+        assert_eq!(q.status(at("2026-11-30T00:00:00Z")).remaining, None);
         assert_eq!(q.flush_threshold(1), u64::MAX);
     }
 
@@ -217,6 +243,5 @@ mod tests {
         assert_eq!(q.flush_threshold(2), 125);
         q.base.store(99_990, Ordering::Relaxed);
         assert_eq!(q.flush_threshold(2), super::super::FLUSH_BATCH);
-        assert_eq!(q.status(at("2026-11-30T00:00:00Z")).remaining, None);
     }
 }

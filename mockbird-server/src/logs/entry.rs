@@ -31,7 +31,7 @@ pub struct EntryBuilder {
 }
 
 impl EntryBuilder {
-    /// Captures the request: `path` is the mock path (after `/m/{slug}`).
+    /// Captures the request that arrived `at`: `path` is the mock path (after `/m/{slug}`).
     pub fn new(
         method: &Method,
         path: &str,
@@ -39,6 +39,7 @@ impl EntryBuilder {
         headers: &HeaderMap,
         body: &Bytes,
         ip: Option<IpAddr>,
+        at: DateTime<Utc>,
     ) -> Self {
         let mut logged = BTreeMap::new();
         for (name, value) in headers {
@@ -78,7 +79,7 @@ impl EntryBuilder {
             user_agent: headers
                 .get(header::USER_AGENT)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-            at: Utc::now(),
+            at,
         }
     }
 
@@ -136,6 +137,7 @@ mod tests {
             &h,
             &body,
             Some("127.0.0.1".parse().unwrap()),
+            Utc::now(),
         )
         .finish(Uuid::nil(), None, None, 404, 3);
         assert_eq!(e.request_headers["authorization"], "[redacted]");

@@ -85,7 +85,7 @@ pub async fn serve(state: AppState, req: Request, target: Target) -> Response {
         by_path,
     } = target;
     let started = Instant::now();
-    let (mut res, served) = answer(&state, req, &slug, path).await;
+    let (mut res, served) = answer(&state, req, &slug, path, started).await;
     let headers = res.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -127,6 +127,7 @@ async fn answer(
     req: Request,
     slug: &str,
     path: String,
+    arrived: Instant,
 ) -> (Response, Option<Served>) {
     let ip = req.extensions().get::<ClientAddr>().map(|c| c.0.ip());
     // The body first, whatever the answer: a request refused early still has
@@ -145,6 +146,8 @@ async fn answer(
         Ok(None) => return (ApiError::project_not_found().into_response(), None),
         Err(e) => return (e.into_response(), None),
     };
+    // One wall-clock reading for the log entry and the quota's reset.
+    let now = mockbird_core::clock::now();
     let mut served = state.logs.enabled().then(|| Served {
         entry: EntryBuilder::new(
             &parts.method,
@@ -153,6 +156,7 @@ async fn answer(
             &parts.headers,
             &body,
             ip,
+            now,
         ),
         project_id: snapshot.project.id,
         mock_id: None,
@@ -167,6 +171,7 @@ async fn answer(
             snapshot: &snapshot,
             quota: &quota,
             ip: ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
+            arrived,
         };
         admitted(state, known, parts, body, path, served.as_mut()).await
     } else {
@@ -178,7 +183,7 @@ async fn answer(
         .into_response()
     };
     // The organization's monthly quota (`unlimited` when the plan has none).
-    let status: QuotaStatus = quota.status(mockbird_core::clock::now());
+    let status: QuotaStatus = quota.status(now);
     set_rate_headers(
         res.headers_mut(),
         status.limit,
@@ -193,6 +198,8 @@ struct Known<'a> {
     snapshot: &'a Snapshot,
     quota: &'a OrgQuota,
     ip: std::net::IpAddr,
+    /// When the request arrived (the burst limit's clock).
+    arrived: Instant,
 }
 
 /// A request within the monthly quota: preflight, private-project check,
@@ -209,6 +216,7 @@ async fn admitted(
         snapshot,
         quota,
         ip,
+        arrived,
     } = known;
     if parts.method == Method::OPTIONS
         && parts
@@ -261,7 +269,7 @@ async fn admitted(
         (s.mock_id, s.response_id) = (mock_id, response_id);
     }
     if let Some(mock) = mock_id
-        && let Err(wait) = state.limits.burst(quota, mock, ip)
+        && let Err(wait) = state.limits.burst(quota, mock, ip, arrived)
     {
         let mut res = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
