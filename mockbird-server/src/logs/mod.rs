@@ -23,12 +23,12 @@ use tokio::task::JoinHandle;
 pub use entry::{EntryBuilder, MAX_LOGGED_BODY};
 
 /// Most entries stored in one insert.
-pub const BATCH_SIZE: usize = 2000;
+pub const BATCH_SIZE: usize = 500;
 /// Longest an entry waits in the queue before it is written.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 /// How often the writer looks whether a full batch is waiting (instead of
 /// waking up for every entry).
-const FILL_CHECK: Duration = Duration::from_millis(10);
+const FILL_CHECK: Duration = Duration::from_millis(5);
 /// Most request-body bytes held by queued entries; past it, entries are dropped.
 pub const MAX_QUEUED_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Attempts to store one batch before its entries are given up (and counted as failed).
