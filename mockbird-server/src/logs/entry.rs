@@ -16,6 +16,39 @@ pub const MAX_LOGGED_BODY: usize = 64 * 1024;
 /// Headers whose values are never stored.
 const REDACTED: [&str; 3] = ["authorization", "cookie", "x-api-key"];
 
+/// Bytes as text: valid UTF-8 (nearly every header) copied as is in one
+/// validation pass, anything else decoded with replacement characters.
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// An address as text, IPv4 written digit by digit (the formatting machinery
+/// behind `to_string` showed in profiles at one address per request).
+fn ip_text(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let mut out = String::with_capacity(15);
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                if octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
+            }
+            out
+        }
+        IpAddr::V6(_) => ip.to_string(),
+    }
+}
+
 /// What is known of a request before it is answered.
 #[derive(Debug)]
 pub struct EntryBuilder {
@@ -47,7 +80,7 @@ impl EntryBuilder {
             let value = if REDACTED.contains(&key) {
                 "[redacted]".to_owned()
             } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
+                text(value.as_bytes())
             };
             logged
                 .entry(key.to_owned())
@@ -76,9 +109,7 @@ impl EntryBuilder {
             body,
             truncated,
             ip,
-            user_agent: headers
-                .get(header::USER_AGENT)
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            user_agent: headers.get(header::USER_AGENT).map(|v| text(v.as_bytes())),
             at,
         }
     }
@@ -107,7 +138,7 @@ impl EntryBuilder {
             response_id,
             response_status: status,
             response_time_ms,
-            ip_address: self.ip.map(|ip| ip.to_string()),
+            ip_address: self.ip.map(ip_text),
             user_agent: self.user_agent,
             created_at: self.at,
         }
@@ -118,6 +149,24 @@ impl EntryBuilder {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    #[test]
+    fn addresses_and_header_text() {
+        for ip in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.100.255",
+            "9.99.199.200",
+            "::1",
+            "fe80::1",
+        ] {
+            let addr: IpAddr = ip.parse().unwrap();
+            assert_eq!(ip_text(addr), ip);
+        }
+        assert_eq!(text(b"curl/8.5"), "curl/8.5");
+        assert_eq!(text("é".as_bytes()), "é");
+        assert_eq!(text(&[b'a', 0xff]), "a\u{fffd}");
+    }
 
     #[test]
     fn credentials_are_redacted_body_cut_and_path_decoded() {
