@@ -324,7 +324,9 @@ fn wrk(args: &Args, url: &str, script: Option<&Path>, secs: u64) -> Measured {
         .expect("run wrk (apt-get install wrk)");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "wrk failed: {text}");
-    parse_wrk(&text)
+    let m = parse_wrk(&text);
+    assert_eq!(m.errors, 0, "errors from {url}:\n{text}");
+    m
 }
 
 /// The run with the median requests/s.
@@ -443,9 +445,7 @@ async fn main() {
                 if round == 0 {
                     wrk(&args, &url, script, args.warmup);
                 }
-                let m = wrk(&args, &url, script, args.duration);
-                assert_eq!(m.errors, 0, "{}: errors from {target}", s.name);
-                runs.push(m);
+                runs.push(wrk(&args, &url, script, args.duration));
             }
         }
         let (mb, ceiling, on) = (median(mbs), median(bares), median(ons));

@@ -1,10 +1,13 @@
 //! Compiled projects, by slug. A hit is a read lock and an `Arc` clone: no
 //! database. Any change to a project invalidates its entry; the next request
-//! compiles the new state.
+//! compiles the new state — one request per slug at a time, the others
+//! waiting for it (a burst of first requests to a 10,000-mock project
+//! compiled it once per request before, on the serving threads, and stalled
+//! every mock for seconds).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use mockbird_core::engine::Engine;
 use mockbird_core::model::{HttpMethod, Project};
@@ -29,6 +32,8 @@ pub struct Snapshot {
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
     by_slug: RwLock<HashMap<String, Arc<Snapshot>>>,
+    /// Slugs being compiled: whoever holds the lock compiles, the rest wait for it.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Bumped by every invalidation: a compile that started before one is not cached.
     generation: AtomicU64,
 }
@@ -46,7 +51,35 @@ impl SnapshotCache {
             metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
             return Ok(Some(hit.clone()));
         }
+        let turn = self
+            .loading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(slug.to_owned())
+            .or_default()
+            .clone();
+        let _compiling = turn.lock().await;
+        // Another request may have compiled it while this one waited.
+        if let Some(hit) = self.read().get(slug) {
+            metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(Some(hit.clone()));
+        }
         metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+        let loaded = self.load(store, slug).await;
+        self.loading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(slug);
+        loaded
+    }
+
+    /// Compiles the project with this slug and caches it (unless an
+    /// invalidation came meanwhile).
+    async fn load(
+        &self,
+        store: &dyn DatabaseService,
+        slug: &str,
+    ) -> ApiResult<Option<Arc<Snapshot>>> {
         let generation = self.generation.load(Ordering::Acquire);
         let project = match store.project_by_slug(slug).await {
             Ok(p) => p,
@@ -54,13 +87,18 @@ impl SnapshotCache {
             Err(e) => return Err(e.into()),
         };
         let bundle = store.project_bundle(project.id).await?;
-        let engine = Engine::from_bundle(&bundle).map_err(ApiError::internal)?;
-        let methods = bundle.mocks.iter().map(|(m, _)| (m.id, m.method)).collect();
-        let snapshot = Arc::new(Snapshot {
-            project: bundle.project,
-            engine,
-            methods,
-        });
+        // Compiling thousands of mocks takes a while: off the serving threads.
+        let snapshot = tokio::task::spawn_blocking(move || {
+            let engine = Engine::from_bundle(&bundle).map_err(ApiError::internal)?;
+            let methods = bundle.mocks.iter().map(|(m, _)| (m.id, m.method)).collect();
+            Ok::<_, ApiError>(Arc::new(Snapshot {
+                project: bundle.project,
+                engine,
+                methods,
+            }))
+        })
+        .await
+        .map_err(ApiError::internal)??;
         let mut map = self
             .by_slug
             .write()

@@ -326,3 +326,36 @@ async fn an_oversized_body_is_drained_so_the_client_sees_413_and_keeps_the_conne
     );
     send.await.unwrap();
 }
+
+/// A burst of first requests to a large project compiles it once; the rest
+/// wait for that compile instead of each doing it again.
+#[tokio::test]
+async fn first_requests_to_a_project_compile_it_once() {
+    let app = App::start_with(crate::common::unlimited).await;
+    let (t, _, _) = app.register("burst@example.com").await;
+    let mocks: Vec<_> = (0..1000)
+        .map(|i| {
+            json!({"name": format!("m{i}"), "path": format!("/r{i}/{{id}}"), "method": "GET",
+                   "responses": [{"name": "ok", "statusCode": 200, "body": "{}", "isDefault": true}]})
+        })
+        .collect();
+    let (s, v) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/projects/import",
+            Some(json!({"mockbird": 1, "project": {"name": "big", "slug": "big"}, "mocks": mocks})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let requests = (0..32).map(|i| app.req(Method::GET, &format!("/m/big/r999/{i}")).send());
+    for res in futures_util::future::join_all(requests).await {
+        assert_eq!(res.unwrap().status(), StatusCode::OK);
+    }
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("mockbird_snapshot_cache_total{result=\"miss\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("mockbird_snapshot_cache_total{result=\"hit\"} 31\n"));
+}
