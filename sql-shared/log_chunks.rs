@@ -14,7 +14,8 @@
 //! migration from one-row-per-entry logs, which SQL can write) or [`LZ4`]
 //! followed by an LZ4 block, its size prepended, of the postcard encoding of
 //! the entries. Each entry is [`Stored`]: the request without the fields its
-//! chunk already holds.
+//! chunk already holds. postcard is positional, so a change to `Stored`
+//! needs a new first byte (and this reader kept for the old one).
 //!
 //! Reading stays exact. Counts and aggregates come from the chunk columns
 //! where a chunk lies wholly inside the range asked for; the few chunks that
