@@ -225,8 +225,10 @@ pub trait LogStore: Send + Sync {
         since: DateTime<Utc>,
         bucket_secs: u32,
     ) -> StoreResult<LogStats>;
-    /// Deletes up to `batch` logs of the organization's projects older than `before`;
-    /// returns how many went (call until 0).
+    /// Deletes logs of the organization's projects older than `before`, one
+    /// bounded step at a time (at most `batch` entries, or `batch` stored
+    /// chunks for a store that keeps entries in chunks); returns how many
+    /// entries went (call until 0).
     async fn delete_logs_before(
         &self,
         org_id: Uuid,

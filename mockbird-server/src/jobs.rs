@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 /// How often cached snapshots are compared with the store when Redis is configured.
 pub const SNAPSHOT_RECHECK: Duration = Duration::from_secs(5);
-/// Logs deleted per statement by the retention job.
+/// Logs (or, in the SQL stores, chunks of logs) deleted per step by the retention job.
 const RETENTION_BATCH: u32 = 5_000;
 
 /// Starts the jobs `config` asks for; abort the handles to stop them.
@@ -78,7 +78,9 @@ pub async fn retention(state: &AppState) -> mockbird_core::store::StoreResult<u6
                 .delete_logs_before(org.id, before, RETENTION_BATCH)
                 .await?;
             deleted += n;
-            if n < u64::from(RETENTION_BATCH) {
+            // Until a step finds nothing: a step counts entries, not chunks,
+            // and chunks straddling `before` come after the whole ones.
+            if n == 0 {
                 break;
             }
         }
