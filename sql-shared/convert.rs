@@ -16,7 +16,7 @@ fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error 
 }
 
 /// An integer column as a narrower unsigned type.
-fn uint<T: TryFrom<i64>>(row: &DbRow, col: &str) -> R<T>
+pub(crate) fn uint<T: TryFrom<i64>>(row: &DbRow, col: &str) -> R<T>
 where
     T::Error: std::error::Error + Send + Sync + 'static,
 {

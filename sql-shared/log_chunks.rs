@@ -399,15 +399,7 @@ impl PageWalk {
             return false;
         }
         if let Some(held) = self.held.take() {
-            let skip = self.skipping
-                && held.whole
-                && self.skipped + held.entries <= self.offset
-                && self.before(self.far_end(&held), self.near(&span));
-            if skip {
-                self.skipped += held.entries;
-            } else {
-                self.take(held);
-            }
+            self.skip_or_take(held, Some(&span));
         }
         if let Some(edge) = self.edge
             && self.before(edge, self.near(&span))
@@ -439,13 +431,23 @@ impl PageWalk {
     /// entries, in walk order).
     pub(crate) fn finish(mut self) -> (u64, Vec<Uuid>) {
         if let Some(held) = self.held.take() {
-            if self.skipping && held.whole && self.skipped + held.entries <= self.offset {
-                self.skipped += held.entries;
-            } else {
-                self.take(held);
-            }
+            self.skip_or_take(held, None);
         }
         (self.skipped, self.taken)
+    }
+
+    /// Skips `held` if all of it comes before the page and before `next`
+    /// (the chunk after it in walk order; none when it was the last), else takes it.
+    fn skip_or_take(&mut self, held: Span, next: Option<&Span>) {
+        let skip = self.skipping
+            && held.whole
+            && self.skipped + held.entries <= self.offset
+            && next.is_none_or(|n| self.before(self.far_end(&held), self.near(n)));
+        if skip {
+            self.skipped += held.entries;
+        } else {
+            self.take(held);
+        }
     }
 }
 

@@ -75,9 +75,9 @@ async fn insert_chunks(
             Ok(rows) => rows,
             Err(e) => return (stored, Err(e)),
         };
-        for row in rows {
-            match row.try_get::<i64, _>(0) {
-                Ok(n) => stored += u64::try_from(n).unwrap_or(0),
+        for row in &rows {
+            match convert::uint::<u64>(row, "entries") {
+                Ok(n) => stored += n,
                 Err(e) => return (stored, Err(e)),
             }
         }
@@ -234,8 +234,7 @@ fn body(row: &DbRow) -> StoreResult<Vec<RequestLog>> {
     let shared = log_chunks::Shared {
         project_id: get_id(row, "project_id").map_err(backend)?,
         mock_id: get_opt_id(row, "mock_id").map_err(backend)?,
-        status: u16::try_from(row.try_get::<i64, _>("response_status").map_err(backend)?)
-            .unwrap_or(0),
+        status: convert::uint(row, "response_status").map_err(backend)?,
     };
     let bytes: Vec<u8> = row.try_get("body").map_err(backend)?;
     log_chunks::decode(&bytes, shared).map_err(|e| backend(sqlx::Error::Decode(Box::new(e))))
@@ -303,8 +302,7 @@ async fn walk(
                 id: get_id(&row, "id").map_err(backend)?,
                 first_at,
                 last_at,
-                entries: u64::try_from(row.try_get::<i64, _>("entries").map_err(backend)?)
-                    .unwrap_or(0),
+                entries: convert::uint(&row, "entries").map_err(backend)?,
                 whole: filter.covers(first_at, last_at),
             };
             if !page.push(span) {
@@ -359,17 +357,6 @@ struct Tally {
     buckets: BTreeMap<i64, LogBucket>,
     by_mock: HashMap<Option<Uuid>, u64>,
     times: BTreeMap<u32, u64>,
-}
-
-impl Tally {
-    fn bucket(&mut self, start: i64) -> &mut LogBucket {
-        self.buckets.entry(start).or_insert_with(|| LogBucket {
-            start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
-            requests: 0,
-            errors: 0,
-            total_ms: 0,
-        })
-    }
 }
 
 #[async_trait]
@@ -478,11 +465,7 @@ impl LogStore for Store {
                 Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
             };
             let start: i64 = row.try_get("bucket").map_err(backend)?;
-            let (requests, errors, total_ms) = (n("requests")?, n("errors")?, n("total_ms")?);
-            let b = tally.bucket(start);
-            b.requests += requests;
-            b.errors += errors;
-            b.total_ms += total_ms;
+            tally.add(start, n("requests")?, n("errors")?, n("total_ms")?);
         }
         // Requests per mock and the response-time histogram of chunks inside the window.
         let mut qb = QueryBuilder::<Db>::new(
@@ -527,10 +510,12 @@ impl LogStore for Store {
         for row in qb.build().fetch_all(self.reader()).await.map_err(backend)? {
             let partial = get_ts(&row, "first_at").map_err(backend)? < since;
             for l in body(&row)?.into_iter().filter(|l| filter.holds(l)) {
-                let b = tally.bucket(l.created_at.timestamp().div_euclid(size) * size);
-                b.requests += 1;
-                b.errors += u64::from(l.response_status >= 400);
-                b.total_ms += u64::from(l.response_time_ms);
+                tally.add(
+                    l.created_at.timestamp().div_euclid(size) * size,
+                    1,
+                    u64::from(l.response_status >= 400),
+                    u64::from(l.response_time_ms),
+                );
                 if partial {
                     *tally.by_mock.entry(l.mock_id).or_default() += 1;
                     *tally.times.entry(l.response_time_ms).or_default() += 1;
@@ -561,7 +546,7 @@ impl LogStore for Store {
         .map_err(backend)?;
         let mut deleted = 0;
         for row in &rows {
-            deleted += u64::try_from(row.try_get::<i64, _>(0).map_err(backend)?).unwrap_or(0);
+            deleted += convert::uint::<u64>(row, "entries").map_err(backend)?;
         }
         if !rows.is_empty() {
             return Ok(deleted);
@@ -605,6 +590,20 @@ impl LogStore for Store {
 }
 
 impl Tally {
+    /// Adds `requests` (of which `errors` failed, taking `total_ms`) to the
+    /// bucket starting at `start` (Unix seconds).
+    fn add(&mut self, start: i64, requests: u64, errors: u64, total_ms: u64) {
+        let b = self.buckets.entry(start).or_insert_with(|| LogBucket {
+            start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
+            requests: 0,
+            errors: 0,
+            total_ms: 0,
+        });
+        b.requests += requests;
+        b.errors += errors;
+        b.total_ms += total_ms;
+    }
+
     /// The aggregates, per-mock counts most first, p95 by nearest rank.
     fn finish(self) -> LogStats {
         let mut by_mock: Vec<(Option<Uuid>, u64)> =

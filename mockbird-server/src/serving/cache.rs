@@ -47,9 +47,8 @@ impl SnapshotCache {
         metrics: &Metrics,
         slug: &str,
     ) -> ApiResult<Option<Arc<Snapshot>>> {
-        if let Some(hit) = self.read().get(slug) {
-            metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(Some(hit.clone()));
+        if let Some(hit) = self.hit(metrics, slug) {
+            return Ok(Some(hit));
         }
         let turn = self
             .loading
@@ -60,9 +59,8 @@ impl SnapshotCache {
             .clone();
         let _compiling = turn.lock().await;
         // Another request may have compiled it while this one waited.
-        if let Some(hit) = self.read().get(slug) {
-            metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(Some(hit.clone()));
+        if let Some(hit) = self.hit(metrics, slug) {
+            return Ok(Some(hit));
         }
         metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
         let loaded = self.load(store, slug).await;
@@ -71,6 +69,13 @@ impl SnapshotCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(slug);
         loaded
+    }
+
+    /// The cached snapshot of `slug`, counted as a hit.
+    fn hit(&self, metrics: &Metrics, slug: &str) -> Option<Arc<Snapshot>> {
+        let hit = self.read().get(slug).cloned()?;
+        metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+        Some(hit)
     }
 
     /// Compiles the project with this slug and caches it (unless an
