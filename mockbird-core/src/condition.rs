@@ -7,18 +7,34 @@ use serde::Serialize;
 use crate::model::{Condition, ConditionType, Operator};
 use crate::request::RequestView;
 
-/// Compiled-program size limit of a condition regex, in bytes.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Compiled-program size limit of a regex, in bytes (256 KiB; Unicode
+/// `\w{20}` is about 1 MiB, so it is refused — `[a-zA-Z0-9_]{20}` is not).
+pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+/// Longest regex source, checked before compiling.
+pub const MAX_REGEX_CHARS: usize = 1_000;
+/// Most regex conditions on one response.
+pub const MAX_REGEX_PER_RESPONSE: usize = 10;
+/// Most regex conditions across the responses of one mock.
+pub const MAX_REGEX_PER_MOCK: usize = 20;
+/// Most regex conditions across the mocks of one project. With
+/// [`REGEX_SIZE_LIMIT`] this bounds a project's compiled regexes to 25 MiB.
+pub const MAX_REGEX_PER_PROJECT: usize = 100;
 
 /// Builds a regex with MockBird's size limits; the error text is for users.
 pub fn build_regex(pattern: &str) -> Result<Regex, String> {
+    if pattern.len() > MAX_REGEX_CHARS {
+        return Err(format!("regex is longer than {MAX_REGEX_CHARS} characters"));
+    }
     regex::RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .nest_limit(64)
         .build()
         .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => "regex is too large".to_owned(),
+            regex::Error::CompiledTooBig(_) => format!(
+                "regex compiles to more than {} KiB (write character classes like [a-z0-9] instead of \\w, or use fewer repetitions)",
+                REGEX_SIZE_LIMIT / 1024
+            ),
             other => format!(
                 "invalid regex: {}",
                 other.to_string().lines().last().unwrap_or_default().trim()

@@ -22,7 +22,7 @@ use crate::model::{HttpMethod, Mock, MockDef, MockResponse, ProjectBundle, Respo
 use crate::request::{MockRequest, RequestView};
 use crate::routing::{PathPattern, Route, Router};
 use crate::selection::{self, Candidate, NoMatch};
-use crate::template::{Template, TemplateError};
+use crate::template::{Budget, Template, TemplateError};
 
 /// Request header forcing a response by name or id.
 pub const FORCE_RESPONSE_HEADER: &str = "x-mockbird-response";
@@ -275,7 +275,7 @@ impl Default for Engine {
 impl Engine {
     /// Compiles mocks; inactive ones are left out. Weighted choices use a thread-local RNG.
     pub fn compile(sources: impl IntoIterator<Item = MockSource>) -> Result<Self, EngineError> {
-        Self::build(sources, None)
+        Self::build(sources, None, None)
     }
 
     /// Like [`Engine::compile`], with weighted choices drawn from an RNG seeded with `seed`,
@@ -284,22 +284,35 @@ impl Engine {
         sources: impl IntoIterator<Item = MockSource>,
         seed: u64,
     ) -> Result<Self, EngineError> {
-        Self::build(sources, Some(seed))
+        Self::build(sources, Some(seed), None)
     }
 
     /// Compiles a stored project.
     pub fn from_bundle(bundle: &ProjectBundle) -> Result<Self, EngineError> {
-        Self::compile(
-            bundle
-                .mocks
-                .iter()
-                .map(|(m, rs)| MockSource::from_stored(m, rs)),
-        )
+        Self::compile(Self::bundle_sources(bundle))
+    }
+
+    /// Compiles a stored project, leaving out (and returning) every mock that
+    /// cannot be compiled — one whose route collides with an earlier active
+    /// mock's, say — so that one bad mock never takes the others down.
+    pub fn from_bundle_lenient(bundle: &ProjectBundle) -> (Self, Vec<EngineError>) {
+        let mut skipped = Vec::new();
+        let engine = Self::build(Self::bundle_sources(bundle), None, Some(&mut skipped))
+            .expect("lenient builds do not fail");
+        (engine, skipped)
+    }
+
+    fn bundle_sources(bundle: &ProjectBundle) -> impl Iterator<Item = MockSource> + '_ {
+        bundle
+            .mocks
+            .iter()
+            .map(|(m, rs)| MockSource::from_stored(m, rs))
     }
 
     fn build(
         sources: impl IntoIterator<Item = MockSource>,
         seed: Option<u64>,
+        mut skipped: Option<&mut Vec<EngineError>>,
     ) -> Result<Self, EngineError> {
         let mut router = Router::new();
         let mut mocks = Vec::new();
@@ -307,28 +320,14 @@ impl Engine {
             if !src.def.is_active {
                 continue;
             }
-            let pattern =
-                PathPattern::parse(&src.def.path).map_err(|source| EngineError::Pattern {
-                    mock_id: src.id,
-                    source,
-                })?;
             let index = u32::try_from(mocks.len()).expect("fewer than 2^32 mocks");
-            router
-                .insert(src.def.method, &pattern, index)
-                .map_err(|source| EngineError::Conflict {
-                    mock_id: src.id,
-                    source,
-                })?;
-            let responses = src
-                .responses
-                .iter()
-                .map(|(id, def)| compile_response(*id, def, &src.def))
-                .collect::<Result<_, _>>()?;
-            mocks.push(CompiledMock {
-                id: src.id,
-                delay: Duration::from_millis(u64::from(src.def.response_delay)),
-                responses,
-            });
+            match compile_mock(&src, &mut router, index) {
+                Ok(mock) => mocks.push(mock),
+                Err(e) => match skipped.as_deref_mut() {
+                    Some(list) => list.push(e),
+                    None => return Err(e),
+                },
+            }
         }
         let rng = seed.map(|s| Mutex::new(SmallRng::seed_from_u64(s)));
         Ok(Engine {
@@ -363,8 +362,17 @@ impl Engine {
         }
     }
 
-    /// Answers a request: routing, conditions, selection, templating.
+    /// Answers a request: routing, conditions, selection, templating (under
+    /// [`Budget::FULL`]).
     pub fn handle(&self, req: &MockRequest) -> Outcome {
+        self.handle_within(req, Budget::FULL)
+    }
+
+    /// Answers a request with a template's render limited to `budget`; over
+    /// it, the outcome is [`Outcome::TemplateError`] with
+    /// [`TemplateError::OverBudget`], and nothing else happened (a caller may
+    /// answer again with a larger budget elsewhere).
+    pub fn handle_within(&self, req: &MockRequest, budget: Budget) -> Outcome {
         let (index, params) = match self
             .inner
             .router
@@ -397,7 +405,7 @@ impl Engine {
         };
         let body = match &response.body {
             Body::Static(bytes) => bytes.clone(),
-            Body::Template(t) => match render(t, &view) {
+            Body::Template(t) => match render(t, &view, budget) {
                 Ok(b) => b,
                 Err(error) => {
                     return Outcome::TemplateError {
@@ -419,7 +427,7 @@ impl Engine {
     }
 }
 
-fn render(t: &Template, view: &RequestView<'_>) -> Result<Bytes, TemplateError> {
+fn render(t: &Template, view: &RequestView<'_>, budget: Budget) -> Result<Bytes, TemplateError> {
     let now = match view.header(NOW_HEADER) {
         None => crate::clock::now(),
         Some(v) => DateTime::parse_from_rfc3339(v.trim())
@@ -428,7 +436,37 @@ fn render(t: &Template, view: &RequestView<'_>) -> Result<Bytes, TemplateError> 
                 TemplateError::Render(format!("X-Mockbird-Now {v:?} is not an RFC 3339 timestamp"))
             })?,
     };
-    t.render(view.template_context(), now).map(Bytes::from)
+    t.render_within(view.template_context(), now, budget)
+        .map(Bytes::from)
+}
+
+/// Compiles one active mock and routes it under `index`; a route that
+/// collides changes nothing in `router`.
+fn compile_mock(
+    src: &MockSource,
+    router: &mut Router<u32>,
+    index: u32,
+) -> Result<CompiledMock, EngineError> {
+    let pattern = PathPattern::parse(&src.def.path).map_err(|source| EngineError::Pattern {
+        mock_id: src.id,
+        source,
+    })?;
+    let responses = src
+        .responses
+        .iter()
+        .map(|(id, def)| compile_response(*id, def, &src.def))
+        .collect::<Result<_, _>>()?;
+    router
+        .insert(src.def.method, &pattern, index)
+        .map_err(|source| EngineError::Conflict {
+            mock_id: src.id,
+            source,
+        })?;
+    Ok(CompiledMock {
+        id: src.id,
+        delay: Duration::from_millis(u64::from(src.def.response_delay)),
+        responses,
+    })
 }
 
 fn compile_response(
@@ -448,6 +486,9 @@ fn compile_response(
     };
     let mut headers = HeaderMap::with_capacity(def.headers.len() + 1);
     for (k, v) in &def.headers {
+        if crate::model::is_server_owned_header(k) {
+            continue; // stored before such headers were refused
+        }
         if let (Ok(k), Ok(v)) = (
             HeaderName::from_bytes(k.as_bytes()),
             HeaderValue::from_str(v),

@@ -115,6 +115,23 @@ impl PathPattern {
         &self.segments
     }
 
+    /// The route's shape: the pattern with parameter names left out
+    /// (`/files/{}`, `/a/{*}`). Two mocks of one method with the same shape
+    /// would answer the same requests, so the router refuses the second.
+    pub fn shape(&self) -> String {
+        if self.segments.is_empty() {
+            return "/".to_owned();
+        }
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Static(s) => format!("/{s}"),
+                Segment::Param(_) => "/{}".to_owned(),
+                Segment::Wildcard(_) => "/{*}".to_owned(),
+            })
+            .collect()
+    }
+
     /// Matches a request path against this one pattern, returning the captured
     /// parameters. The trie ([`Router`]) is the fast way to match many patterns.
     pub fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {

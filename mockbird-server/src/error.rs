@@ -77,6 +77,15 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found")
     }
 
+    /// 503 `TEMPLATE_BUSY`: the template sandbox's queue is full.
+    pub fn template_busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "TEMPLATE_BUSY",
+            "Too many heavy templates are being compiled or rendered; try again shortly",
+        )
+    }
+
     /// 404 `PROJECT_NOT_FOUND`.
     pub fn project_not_found() -> Self {
         Self::new(

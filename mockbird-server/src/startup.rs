@@ -23,7 +23,7 @@ use crate::config::{AuthMode, BillingMode, Config, EmailMode};
 use crate::limits::{Limits, LimitsConfig};
 use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
-use crate::serving::SnapshotCache;
+use crate::serving::{Sandbox, SnapshotCache};
 use crate::shared::Shared;
 use crate::smtp::SmtpEmailService;
 use crate::state::{AppState, Services, Settings};
@@ -200,6 +200,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             default_plan: config.default_plan.clone(),
         }),
         snapshots: Arc::new(SnapshotCache::default()),
+        sandbox: Arc::new(Sandbox::default()),
         metrics: Arc::new(Metrics::default()),
         logs: LogPipeline::start(store, config.log_buffer),
         limits,

@@ -9,7 +9,7 @@ use mockbird_core::store::DatabaseService;
 use crate::limits::Limits;
 use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
-use crate::serving::SnapshotCache;
+use crate::serving::{Sandbox, SnapshotCache};
 use crate::shared::{Invalidation, Shared};
 
 /// Settings handlers read.
@@ -62,6 +62,8 @@ pub struct Services {
     pub settings: Arc<Settings>,
     /// Compiled projects for serving.
     pub snapshots: Arc<SnapshotCache>,
+    /// Threads for templates too heavy to render on a request thread.
+    pub sandbox: Arc<Sandbox>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// The request log queue and its writer.
@@ -73,6 +75,18 @@ pub struct Services {
 }
 
 impl Services {
+    /// Runs `f` — a validation that compiles templates — in the sandbox, off
+    /// the async workers; 503 `TEMPLATE_BUSY` when its queue is full.
+    pub async fn in_sandbox<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, crate::error::ApiError> {
+        self.sandbox
+            .run(f)
+            .await
+            .map_err(|_| crate::error::ApiError::template_busy())
+    }
+
     /// The plan called `tier`, or the default plan.
     pub fn plan(&self, tier: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.tier == tier)

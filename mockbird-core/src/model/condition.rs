@@ -221,13 +221,20 @@ impl ConditionSpec {
                 if op.is_numeric() && crate::condition::parse_number(v).is_none() {
                     errors.push("value", format!("must be a number for {}", op.as_str()));
                 }
-                if op == Operator::Regex
+                if v.len() > 10_000 {
+                    errors.push("value", "must be at most 10000 characters");
+                } else if op == Operator::Regex && v.len() > crate::condition::MAX_REGEX_CHARS {
+                    errors.push(
+                        "value",
+                        format!(
+                            "a regex must be at most {} characters",
+                            crate::condition::MAX_REGEX_CHARS
+                        ),
+                    );
+                } else if op == Operator::Regex
                     && let Err(e) = crate::condition::build_regex(v)
                 {
                     errors.push("value", e);
-                }
-                if v.len() > 10_000 {
-                    errors.push("value", "must be at most 10000 characters");
                 }
             } else if self.value.is_none() || self.value == Some(serde_json::Value::Null) {
                 errors.push("value", format!("is required for {}", op.as_str()));

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MockDef, MockResponse, MockSpec, Project, ResponseDef, ResponseSpec};
+use super::{
+    MockDef, MockResponse, MockSpec, Project, ResponseDef, ResponseSpec, check_budgets,
+    count_regexes,
+};
 use crate::ValidationError;
 
 /// `{"mockbird": 1, "project": {…}, "mocks": [...]}` as in shared/API.md.
@@ -75,6 +78,7 @@ impl ExportDocument {
         }
         let mut out = Vec::with_capacity(self.mocks.len());
         let mut seen = std::collections::HashSet::new();
+        let mut shapes = std::collections::HashSet::new();
         for (i, m) in self.mocks.iter().enumerate() {
             let def = match m.mock.validate() {
                 Ok(d) => Some(d),
@@ -96,6 +100,14 @@ impl ExportDocument {
                         format!("mocks[{i}]"),
                         format!("duplicate path and method {} {}", def.method, def.path),
                     );
+                } else if def.is_active && !shapes.insert((def.route_shape(), def.method)) {
+                    errors.push(
+                        format!("mocks[{i}]"),
+                        format!(
+                            "{} {} has the same route as an earlier active mock (parameter names aside)",
+                            def.method, def.path
+                        ),
+                    );
                 }
                 if responses.iter().filter(|r| r.is_default).count() > 1 {
                     errors.push(
@@ -105,6 +117,15 @@ impl ExportDocument {
                 }
                 out.push((def, responses));
             }
+        }
+        let budgets = check_budgets(out.iter().map(|(_, rs)| {
+            (
+                rs.len(),
+                count_regexes(rs.iter().flat_map(|r| &r.conditions)),
+            )
+        }));
+        if let Err(e) = budgets {
+            errors.push("mocks", e);
         }
         errors.into_result(out)
     }

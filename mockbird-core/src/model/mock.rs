@@ -350,6 +350,15 @@ pub struct MockDef {
 }
 
 impl MockDef {
+    /// The path's route shape (parameter names left out, see
+    /// [`PathPattern::shape`](crate::routing::PathPattern::shape)); the path
+    /// itself when it does not parse.
+    pub fn route_shape(&self) -> String {
+        crate::routing::PathPattern::parse(&self.path)
+            .map(|p| p.shape())
+            .unwrap_or_else(|_| self.path.clone())
+    }
+
     /// A definition with defaults, validated: `MockDef::new("List users", "GET", "/users")`.
     pub fn new(name: &str, method: &str, path: &str) -> Result<Self, ValidationError> {
         MockSpec {

@@ -28,7 +28,10 @@ pub use org::{
     Invitation, MemberInfo, Membership, NewInvitation, NewOrganization, Organization, Role,
 };
 pub use project::{NewProject, Project, ProjectBundle, ProjectPatch, slugify, validate_slug};
-pub use response::{MockResponse, ResponseDef, ResponseSpec};
+pub use response::{
+    MAX_RESPONSES_PER_MOCK, MockResponse, ResponseDef, ResponseSpec, check_budgets, count_regexes,
+    is_server_owned_header,
+};
 pub use session::{NewRefreshToken, RefreshToken, ResetToken};
 pub use user::{NewUser, User, UserCredentials, validate_email, validate_password};
 

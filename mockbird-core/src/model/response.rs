@@ -135,7 +135,14 @@ impl ResponseSpec {
         };
         let headers = self.headers.clone().unwrap_or_default();
         for (k, v) in &headers {
-            if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
+            if is_server_owned_header(k) {
+                errors.push(
+                    "headers",
+                    format!(
+                        "{k} is set by the server (framing and hop-by-hop headers cannot be mocked)"
+                    ),
+                );
+            } else if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
                 errors.push("headers", format!("{k:?} is not a valid header name"));
             } else if http::HeaderValue::from_str(v).is_err() {
                 errors.push(
@@ -165,6 +172,16 @@ impl ResponseSpec {
         if conditions.len() > 50 {
             errors.push("conditions", "at most 50 conditions per response");
         }
+        let regexes = count_regexes(&conditions);
+        if regexes > crate::condition::MAX_REGEX_PER_RESPONSE {
+            errors.push(
+                "conditions",
+                format!(
+                    "at most {} regex conditions per response",
+                    crate::condition::MAX_REGEX_PER_RESPONSE
+                ),
+            );
+        }
         let weight = match self.weight {
             None => 100,
             Some(w) if (0..=100).contains(&w) => w as u8,
@@ -183,6 +200,64 @@ impl ResponseSpec {
             is_default: self.is_default.unwrap_or(false),
         })
     }
+}
+
+/// Response headers the server owns: framing (`Content-Length`,
+/// `Transfer-Encoding`, `Trailer`) and hop-by-hop (`Connection`,
+/// `Keep-Alive`, `Upgrade`, `TE`, `Proxy-*`). A mock setting them could
+/// forge the next response on a keep-alive connection.
+pub fn is_server_owned_header(name: &str) -> bool {
+    const OWNED: [&str; 7] = [
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+        "trailer",
+    ];
+    let name = name.trim();
+    OWNED.iter().any(|o| name.eq_ignore_ascii_case(o))
+        || name
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("proxy-"))
+}
+
+/// How many of `conditions` are regexes.
+pub fn count_regexes<'a>(conditions: impl IntoIterator<Item = &'a Condition>) -> usize {
+    conditions
+        .into_iter()
+        .filter(|c| c.operator == crate::model::Operator::Regex)
+        .count()
+}
+
+/// Most responses on one mock.
+pub const MAX_RESPONSES_PER_MOCK: usize = 50;
+
+/// Checks a project against the per-mock and per-project budgets; each item
+/// is one mock's (responses, regex conditions). The error names the limit.
+pub fn check_budgets(mocks: impl IntoIterator<Item = (usize, usize)>) -> Result<(), String> {
+    use crate::condition::{MAX_REGEX_PER_MOCK, MAX_REGEX_PER_PROJECT};
+    let mut total = 0;
+    for (responses, regexes) in mocks {
+        if responses > MAX_RESPONSES_PER_MOCK {
+            return Err(format!(
+                "a mock has at most {MAX_RESPONSES_PER_MOCK} responses"
+            ));
+        }
+        if regexes > MAX_REGEX_PER_MOCK {
+            return Err(format!(
+                "a mock's responses have at most {MAX_REGEX_PER_MOCK} regex conditions in all"
+            ));
+        }
+        total += regexes;
+    }
+    if total > MAX_REGEX_PER_PROJECT {
+        return Err(format!(
+            "a project's mocks have at most {MAX_REGEX_PER_PROJECT} regex conditions in all"
+        ));
+    }
+    Ok(())
 }
 
 /// A validated response definition, ready to be stored or compiled.

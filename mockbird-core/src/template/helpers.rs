@@ -9,12 +9,13 @@ use base64::Engine as _;
 use chrono::{DateTime, Duration, Months, Utc};
 use fake::Fake;
 use handlebars::{
-    BlockContext, Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output,
-    RenderContext, RenderError, RenderErrorReason, Renderable, ScopedJson,
+    BlockContext, Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, JsonTruthy,
+    Output, RenderContext, RenderError, RenderErrorReason, Renderable, ScopedJson,
 };
 use rand::RngExt;
 use serde_json::{Value, json};
 
+use super::budget::charge;
 use super::{MAX_HELPER_STRING, MAX_REPEAT};
 
 /// Names of MockBird's own helpers (handlebars' built-ins `if`, `each`, … come on top).
@@ -66,7 +67,7 @@ fn clock() -> DateTime<Utc> {
     CLOCK.with(Cell::get).unwrap_or_else(Utc::now)
 }
 
-type HelperFn = fn(&Helper<'_>, &Context) -> Result<Value, RenderError>;
+pub(super) type HelperFn = fn(&Helper<'_>, &Context) -> Result<Value, RenderError>;
 
 /// A helper computing one value. Rendered directly, objects and arrays print as
 /// JSON; as a sub-expression the value itself is passed on.
@@ -80,18 +81,29 @@ impl HelperDef for ValueHelper {
         ctx: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
+        charge(1)?;
         (self.0)(h, ctx).map(ScopedJson::Derived)
     }
 
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
+        r: &'reg Handlebars<'reg>,
         ctx: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
+        rc: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
+        charge(1)?;
         let v = (self.0)(h, ctx)?;
+        if h.is_block() {
+            // `{{#eq a b}}yes{{else}}no{{/eq}}`: the value picks the branch.
+            let branch = if v.is_truthy(false) {
+                h.template()
+            } else {
+                h.inverse()
+            };
+            return branch.map_or(Ok(()), |t| t.render(r, ctx, rc, out));
+        }
         let text = match &v {
             Value::Object(_) | Value::Array(_) => v.to_string(),
             other => other.render(),
@@ -187,10 +199,11 @@ pub(super) fn register(hb: &mut Handlebars<'static>) {
         ("header", header),
         ("cookie", cookie),
     ];
-    for (name, f) in values {
+    for (name, f) in values.iter().chain(super::builtins::VALUES) {
         hb.register_helper(name, Box::new(ValueHelper(*f)));
     }
     hb.register_helper("repeat", Box::new(Repeat));
+    hb.register_helper("each", Box::new(super::builtins::Each));
 }
 
 // ---- WireMock -------------------------------------------------------------
@@ -770,6 +783,7 @@ impl HelperDef for Repeat {
         rc: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
+        charge(1)?;
         let min = num_arg(h, param(h, 0), "count")?.ok_or_else(|| err("repeat: missing count"))?;
         let max = num_arg(h, param(h, 1), "max")?;
         let count = match max {
@@ -786,6 +800,7 @@ impl HelperDef for Repeat {
             .is_none_or(|v| !matches!(v, Value::Bool(false)) && v.as_str() != Some("false"));
         let Some(t) = h.template() else { return Ok(()) };
         for i in 0..count {
+            charge(1)?;
             if i > 0 && comma {
                 out.write(",")?;
             }

@@ -1,12 +1,27 @@
-//! Handlebars templating of response bodies: strict, sandboxed, size-capped.
+//! Handlebars templating of response bodies: strict, sandboxed, budgeted.
 //!
 //! A body is a template only if it contains `{{`; others are served as-is.
-//! Templates are checked when saved ([`validate`]): an O(n) pre-scan
-//! ([`scan`]) rejects partials, inline partials, decorators and nesting deeper
-//! than 32 *before* compiling, then unknown helpers are rejected. Rendering
-//! writes through an output that fails past [`MAX_OUTPUT_BYTES`], so an
-//! expansion bomb stops while it renders. No helper reads files or the
-//! environment. Helpers follow WireMock's and Mockoon's names (see [`HELPERS`]).
+//! Templates are checked when saved ([`validate`]):
+//!
+//! - an O(n) lexical scan ([`scan`]) rejects partials, inline partials,
+//!   decorators, raw blocks and anything it cannot read with certainty, and
+//!   finds where the source can be cut;
+//! - the source is compiled in pieces cut there (handlebars' compiler costs
+//!   time quadratic in the length of what it compiles at once), at most
+//!   [`MAX_PIECE_BYTES`] a piece;
+//! - the *compiled* tree — what handlebars actually parsed — is measured
+//!   without recursion: blocks, `else if` links and sub-expressions nested
+//!   deeper than [`scan::MAX_NESTING`] are rejected (and such a tree is taken
+//!   apart iteratively, so not even dropping it can recurse deeply); then
+//!   unknown helpers are rejected.
+//!
+//! Rendering runs under a [`Budget`] of steps and time (every helper call,
+//! loop iteration and output write is a step) and writes through an output
+//! that fails past [`MAX_OUTPUT_BYTES`]; exceeding either is a
+//! [`TemplateError`]. The nesting bound keeps the render's stack far below
+//! the 2 MiB of a Tokio worker (a test renders the deepest template allowed
+//! on a 256 KiB thread). No helper reads files or the environment. Helpers
+//! follow WireMock's and Mockoon's names (see [`HELPERS`]).
 //!
 //! ```
 //! use mockbird_core::template::Template;
@@ -15,6 +30,8 @@
 //! assert_eq!(t.render(ctx, chrono::Utc::now()).unwrap(), r#"{"id": "u1", "n": 42}"#);
 //! ```
 
+mod budget;
+mod builtins;
 mod helpers;
 pub mod scan;
 
@@ -24,7 +41,14 @@ use chrono::{DateTime, Utc};
 use handlebars::template::{Parameter, TemplateElement};
 use handlebars::{Handlebars, Output, RenderContext, Renderable};
 
+pub use budget::{Budget, Exceeded};
 pub use helpers::HELPERS;
+
+/// Largest piece of a template compiled at once (64 KiB): a top-level block
+/// longer than this, or a run of tags with no place to cut it, is rejected.
+pub const MAX_PIECE_BYTES: usize = 64 * 1024;
+/// Pieces are cut at the first split point past this many bytes.
+const PIECE_TARGET: usize = 4 * 1024;
 
 /// Largest rendered body, in bytes (5 MiB).
 pub const MAX_OUTPUT_BYTES: usize = 5 * 1024 * 1024;
@@ -55,6 +79,21 @@ pub enum TemplateError {
     /// Rendering produced more than [`MAX_OUTPUT_BYTES`].
     #[error("template output exceeds {} bytes", MAX_OUTPUT_BYTES)]
     OutputTooLarge,
+    /// Rendering ran out of its [`Budget`].
+    #[error("{}", over_budget(.0))]
+    OverBudget(Exceeded),
+    /// A piece that cannot be cut is longer than [`MAX_PIECE_BYTES`].
+    #[error("template has a block or a run of tags longer than {} KiB; split it into smaller blocks", MAX_PIECE_BYTES / 1024)]
+    PieceTooLarge,
+}
+
+fn over_budget(e: &Exceeded) -> String {
+    match e {
+        Exceeded::Steps(n) => format!(
+            "template exceeded its budget of {n} steps (helper calls, loop iterations, writes)"
+        ),
+        Exceeded::Time(t) => format!("template took longer than {} ms", t.as_millis()),
+    }
 }
 
 /// Whether a body is rendered as a template (it contains `{{`).
@@ -81,6 +120,45 @@ const BUILTINS: &[&str] = &[
     "not", "len",
 ];
 
+/// Cuts `src` at split points into pieces of about [`PIECE_TARGET`] bytes.
+fn pieces(src: &str, splits: &[usize]) -> Result<Vec<(usize, usize)>, TemplateError> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut last_split = 0;
+    for &s in splits.iter().chain(std::iter::once(&src.len())) {
+        if s - start > MAX_PIECE_BYTES {
+            // The part from the last split point to `s` cannot be cut.
+            if s - last_split > MAX_PIECE_BYTES {
+                return Err(TemplateError::PieceTooLarge);
+            }
+            out.push((start, last_split));
+            start = last_split;
+        }
+        if s - start >= PIECE_TARGET || s == src.len() {
+            out.push((start, s));
+            start = s;
+        }
+        last_split = s;
+    }
+    Ok(out.into_iter().filter(|(a, b)| a < b).collect())
+}
+
+/// Compiles `src[a..b]`; its line numbers moved to where the piece starts.
+fn compile_piece(src: &str, a: usize, b: usize) -> Result<handlebars::Template, TemplateError> {
+    let t = handlebars::Template::compile(&src[a..b]).map_err(|e| {
+        let line = src[..a].bytes().filter(|c| *c == b'\n').count();
+        TemplateError::Syntax(shift_lines(&e.to_string(), line))
+    })?;
+    Ok(t)
+}
+
+fn shift_lines(msg: &str, by: usize) -> String {
+    if by == 0 {
+        return msg.to_owned();
+    }
+    format!("{msg} (in the part starting at line {})", by + 1)
+}
+
 /// A compiled template.
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -88,20 +166,51 @@ pub struct Template {
 }
 
 impl Template {
-    /// Scans, compiles and checks helper names.
+    /// Scans, compiles (in pieces), bounds the depth of what was parsed and
+    /// checks helper names.
     pub fn compile(src: &str) -> Result<Self, TemplateError> {
-        scan::scan(src)?;
-        let inner =
-            handlebars::Template::compile(src).map_err(|e| TemplateError::Syntax(e.to_string()))?;
+        let scan = scan::scan(src)?;
+        let mut inner = handlebars::Template::new();
+        let mut line_base = 0;
+        let mut counted_to = 0;
+        for (a, b) in pieces(src, &scan.splits)? {
+            let mut piece = compile_piece(src, a, b)?;
+            line_base += src[counted_to..a].bytes().filter(|c| *c == b'\n').count();
+            counted_to = a;
+            let col_base = a - src[..a].rfind('\n').map_or(0, |n| n + 1);
+            if let Err(e) = guard_depth(&piece.elements) {
+                dismantle(piece);
+                return Err(e);
+            }
+            inner.elements.extend(piece.elements);
+            for m in &mut piece.mapping {
+                if m.0 == 1 {
+                    m.1 += col_base;
+                }
+                m.0 += line_base;
+            }
+            inner.mapping.extend(piece.mapping);
+        }
         check_elements(&inner.elements)?;
         Ok(Template { inner })
     }
 
-    /// Renders with `ctx` as data and `now` as the clock helpers see.
+    /// Renders with `ctx` as data and `now` as the clock helpers see, under
+    /// [`Budget::FULL`].
     pub fn render(
         &self,
         ctx: serde_json::Value,
         now: DateTime<Utc>,
+    ) -> Result<String, TemplateError> {
+        self.render_within(ctx, now, Budget::FULL)
+    }
+
+    /// Renders under `budget`.
+    pub fn render_within(
+        &self,
+        ctx: serde_json::Value,
+        now: DateTime<Utc>,
+        budget: Budget,
     ) -> Result<String, TemplateError> {
         let ctx = handlebars::Context::from(ctx);
         let mut out = CappedOutput {
@@ -109,13 +218,94 @@ impl Template {
             over: false,
         };
         let mut rc = RenderContext::new(None);
-        let result = helpers::with_clock(now, || {
-            self.inner.render(&REGISTRY, &ctx, &mut rc, &mut out)
+        let (result, exceeded) = budget::metered(budget, || {
+            helpers::with_clock(now, || {
+                self.inner.render(&REGISTRY, &ctx, &mut rc, &mut out)
+            })
         });
         match result {
             Ok(()) => Ok(out.buf),
             Err(_) if out.over => Err(TemplateError::OutputTooLarge),
+            Err(_) if exceeded.is_some() => Err(TemplateError::OverBudget(exceeded.expect("some"))),
             Err(e) => Err(TemplateError::Render(render_error_text(&e))),
+        }
+    }
+}
+
+/// One level of the compiled tree: what an element nests.
+fn children(el: &TemplateElement) -> impl Iterator<Item = Nested<'_>> {
+    let helper = match el {
+        TemplateElement::Expression(h)
+        | TemplateElement::HtmlExpression(h)
+        | TemplateElement::HelperBlock(h) => Some(h),
+        _ => None,
+    };
+    helper.into_iter().flat_map(|h| {
+        let params = h
+            .params
+            .iter()
+            .chain(h.hash.values())
+            .chain(std::iter::once(&h.name));
+        let subs = params.filter_map(|p| match p {
+            Parameter::Subexpression(s) => Some(Nested::Element(&s.element)),
+            _ => None,
+        });
+        let templates = h
+            .template
+            .iter()
+            .chain(h.inverse.iter())
+            .map(|t| Nested::Elements(&t.elements));
+        subs.chain(templates).collect::<Vec<_>>()
+    })
+}
+
+enum Nested<'a> {
+    Element(&'a TemplateElement),
+    Elements(&'a [TemplateElement]),
+}
+
+/// Fails when the compiled tree nests deeper than [`scan::MAX_NESTING`];
+/// walks it with an explicit stack, never deeper than the limit.
+fn guard_depth(top: &[TemplateElement]) -> Result<(), TemplateError> {
+    let mut stack: Vec<(&TemplateElement, usize)> = top.iter().map(|e| (e, 0)).collect();
+    while let Some((el, depth)) = stack.pop() {
+        for child in children(el) {
+            if depth + 1 > scan::MAX_NESTING {
+                return Err(TemplateError::TooDeep);
+            }
+            match child {
+                Nested::Element(e) => stack.push((e, depth + 1)),
+                Nested::Elements(es) => stack.extend(es.iter().map(|e| (e, depth + 1))),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Takes a compiled tree apart without recursion, so that dropping a tree
+/// nested thousands deep cannot overflow the stack.
+fn dismantle(t: handlebars::Template) {
+    let mut pending: Vec<TemplateElement> = t.elements;
+    while let Some(el) = pending.pop() {
+        if let TemplateElement::Expression(mut h)
+        | TemplateElement::HtmlExpression(mut h)
+        | TemplateElement::HelperBlock(mut h) = el
+        {
+            for t in [h.template.take(), h.inverse.take()].into_iter().flatten() {
+                pending.extend(t.elements);
+            }
+            let params = std::mem::take(&mut h.params)
+                .into_iter()
+                .chain(std::mem::take(&mut h.hash).into_values())
+                .chain(std::iter::once(std::mem::replace(
+                    &mut h.name,
+                    Parameter::Name(String::new()),
+                )));
+            for p in params {
+                if let Parameter::Subexpression(s) = p {
+                    pending.push(*s.element);
+                }
+            }
         }
     }
 }
@@ -185,6 +375,7 @@ struct CappedOutput {
 
 impl Output for CappedOutput {
     fn write(&mut self, seg: &str) -> Result<(), std::io::Error> {
+        budget::charge(1).map_err(|_| std::io::Error::other("template budget exceeded"))?;
         if self.buf.len() + seg.len() > MAX_OUTPUT_BYTES {
             self.over = true;
             return Err(std::io::Error::other("template output too large"));

@@ -4,7 +4,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use http::StatusCode;
-use mockbird_core::model::{Mock, MockResponse, MockSpec, Project, ResponseSpec, Role};
+use mockbird_core::model::{
+    Mock, MockDef, MockResponse, MockSpec, Project, ResponseDef, ResponseSpec, Role, check_budgets,
+    count_regexes,
+};
 use mockbird_core::store::StoreError;
 use serde_json::{Value, json};
 
@@ -101,6 +104,7 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     let project = projects::load(&state, &caller, &id, Role::Member).await?;
     let def = spec.validate()?;
+    ensure_route_free(&state, project.id, &def, None).await?;
     let limit = state.endpoint_limit(project.org_id).await?;
     let mock = state
         .store
@@ -150,6 +154,7 @@ pub async fn update(
     let mut spec = mock.to_spec();
     spec.apply(patch);
     let def = spec.validate()?;
+    ensure_route_free(&state, project.id, &def, Some(mock.id)).await?;
     let updated = state
         .store
         .update_mock(mock.id, def)
@@ -216,10 +221,63 @@ pub async fn create_response(
     ApiJson(spec): ApiJson<ResponseSpec>,
 ) -> ApiResult<impl IntoResponse> {
     let (project, mock) = load(&state, &caller, &id).await?;
-    let def = spec.validate()?;
+    let def = state.in_sandbox(move || spec.validate()).await??;
+    check_project_budgets(&state, project.id, mock.id, None, &def).await?;
     let created = state.store.create_response(mock.id, def).await?;
     state.project_changed(project.id).await;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// 409 `CONFLICT` when `def`, active, has the method and route shape of
+/// another active mock of the project (`/files/{a}` and `/files/{b}`).
+async fn ensure_route_free(
+    state: &AppState,
+    project_id: uuid::Uuid,
+    def: &MockDef,
+    except: Option<uuid::Uuid>,
+) -> ApiResult<()> {
+    if !def.is_active {
+        return Ok(());
+    }
+    let shape = def.route_shape();
+    let mocks = state.store.mocks_for_project(project_id).await?;
+    let taken = mocks.iter().find(|m| {
+        Some(m.id) != except
+            && m.is_active
+            && m.method == def.method
+            && m.to_def().route_shape() == shape
+    });
+    match taken {
+        Some(m) => Err(ApiError::conflict(format!(
+            "{} {} answers the same requests as the active mock {} {} (parameter names aside)",
+            def.method, def.path, m.method, m.path
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// 400 when saving `def` on `mock_id` (in place of `replacing`) would go
+/// over the per-mock or per-project budgets of responses and regexes.
+async fn check_project_budgets(
+    state: &AppState,
+    project_id: uuid::Uuid,
+    mock_id: uuid::Uuid,
+    replacing: Option<uuid::Uuid>,
+    def: &ResponseDef,
+) -> ApiResult<()> {
+    let bundle = state.store.project_bundle(project_id).await?;
+    let counts = bundle.mocks.iter().map(|(m, responses)| {
+        let kept = responses.iter().filter(|r| Some(r.id) != replacing);
+        let mut n = kept.clone().count();
+        let mut regexes = count_regexes(kept.flat_map(|r| &r.conditions));
+        if m.id == mock_id {
+            n += 1;
+            regexes += count_regexes(&def.conditions);
+        }
+        (n, regexes)
+    });
+    check_budgets(counts)
+        .map_err(|e| mockbird_core::ValidationError::single("conditions", e).into())
 }
 
 /// The response if it belongs to the mock.
@@ -261,7 +319,15 @@ pub async fn update_response(
     let (project, response) = load_response(&state, &caller, &mock_id, &response_id).await?;
     let mut spec = response.to_spec();
     spec.apply(patch);
-    let def = spec.validate()?;
+    let def = state.in_sandbox(move || spec.validate()).await??;
+    check_project_budgets(
+        &state,
+        project.id,
+        response.mock_id,
+        Some(response.id),
+        &def,
+    )
+    .await?;
     let updated = state.store.update_response(response.id, def).await?;
     state.project_changed(project.id).await;
     Ok(Json(updated))

@@ -327,7 +327,13 @@ pub async fn import(
     ApiJson(doc): ApiJson<ExportDocument>,
 ) -> ApiResult<impl IntoResponse> {
     let org = target_org(&state, &caller, q.org_id.as_deref()).await?;
-    let mocks = doc.validate()?;
+    let (doc, mocks) = state
+        .in_sandbox(move || {
+            let mocks = doc.validate();
+            (doc, mocks)
+        })
+        .await?;
+    let mocks = mocks?;
     let name = doc.project.name.clone().unwrap_or_default();
     // An imported slug is a wish: taken or invalid, a fresh one is derived.
     let slug = match doc.project.slug.as_deref() {

@@ -94,7 +94,12 @@ impl SnapshotCache {
         let bundle = store.project_bundle(project.id).await?;
         // Compiling thousands of mocks takes a while: off the serving threads.
         let snapshot = tokio::task::spawn_blocking(move || {
-            let engine = Engine::from_bundle(&bundle).map_err(ApiError::internal)?;
+            // A mock that cannot be compiled (a stored route collision, say)
+            // is left out; the rest of the project serves.
+            let (engine, skipped) = Engine::from_bundle_lenient(&bundle);
+            for e in skipped {
+                tracing::warn!(project = %bundle.project.id, "mock left out of serving: {e}");
+            }
             let methods = bundle.mocks.iter().map(|(m, _)| (m.id, m.method)).collect();
             Ok::<_, ApiError>(Arc::new(Snapshot {
                 project: bundle.project,

@@ -1,6 +1,7 @@
 //! Serving mocks at `/m/{slug}/{path…}` and `{slug}.{mock domain}/{path…}`.
 
 mod cache;
+mod sandbox;
 
 use std::time::Instant;
 
@@ -12,9 +13,11 @@ use mockbird_core::engine::Outcome;
 use mockbird_core::model::HttpMethod;
 use mockbird_core::request::MockRequest;
 use mockbird_core::routing::Route;
+use mockbird_core::template::{Budget, TemplateError};
 use uuid::Uuid;
 
 pub use cache::{Snapshot, SnapshotCache};
+pub use sandbox::{SANDBOX_QUEUE, SANDBOX_STACK_BYTES, SANDBOX_THREADS, Sandbox, SandboxBusy};
 
 use crate::error::ApiError;
 use crate::limits::{OrgQuota, QuotaStatus, set_rate_headers};
@@ -254,7 +257,24 @@ async fn admitted(
         headers: parts.headers,
         body,
     };
-    let outcome = snapshot.engine.handle(&request);
+    let outcome = match snapshot.engine.handle_within(&request, Budget::INLINE) {
+        // Too heavy for a request thread: again, in the sandbox, under the
+        // full budget.
+        Outcome::TemplateError {
+            error: TemplateError::OverBudget(_),
+            ..
+        } => {
+            let engine = snapshot.engine.clone();
+            match state.sandbox.run(move || engine.handle(&request)).await {
+                Ok(outcome) => outcome,
+                Err(SandboxBusy) => {
+                    state.limits.count(quota);
+                    return ApiError::template_busy().into_response();
+                }
+            }
+        }
+        outcome => outcome,
+    };
     let (mock_id, response_id) = match &outcome {
         Outcome::Matched(m) => (Some(m.mock_id), Some(m.response_id)),
         Outcome::NoMatchingResponse { mock_id, .. } => (Some(*mock_id), None),
