@@ -348,4 +348,8 @@ pub trait DatabaseService:
     fn backend(&self) -> &'static str;
     /// Whether the store answers (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
+    /// Makes what is stored complete on disk and closes connections (at
+    /// shutdown; SQLite checkpoints its WAL into the database file). Calls
+    /// after it fail.
+    async fn close(&self) {}
 }

@@ -19,6 +19,27 @@ use crate::error::ApiError;
 use crate::routes::MAX_API_BODY;
 use crate::serving::MAX_MOCK_BODY;
 
+/// Bytes of request bodies the whole process holds at once (256 MiB);
+/// past it, a request whose body does not fit is refused with 503.
+pub(crate) const MAX_BUFFERED_BODIES: usize = 256 * 1024 * 1024;
+
+/// Most bytes reserved up front for a body that declares its length (the
+/// rest is reserved as it arrives, so a slow client declaring 10 MiB holds
+/// only what it sent).
+const MAX_PREALLOCATION: usize = 64 * 1024;
+
+static BUDGET: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(MAX_BUFFERED_BODIES));
+
+/// A read body and its share of [`MAX_BUFFERED_BODIES`], given back on drop:
+/// keep it as long as the bytes are in use.
+#[derive(Debug)]
+pub(crate) struct HeldBody {
+    /// The bytes.
+    pub(crate) bytes: Bytes,
+    _held: Option<tokio::sync::SemaphorePermit<'static>>,
+}
+
 /// Most bytes read and discarded after a body went over its limit.
 pub(crate) const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// Longest time spent discarding the rest of an oversized body.
@@ -43,23 +64,27 @@ pub(crate) async fn limit(req: Request, next: Next) -> Response {
         return next.run(Request::from_parts(parts, body)).await;
     }
     match read(body, &parts.headers, limit).await {
-        Ok(bytes) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
+        Ok(held) => {
+            next.run(Request::from_parts(parts, Body::from(held.bytes.clone())))
                 .await
         }
         Err(res) => res,
     }
 }
 
-/// Reads a whole body of at most `limit` bytes; over it, or unreadable, the
-/// error answer (413 after draining, or 400).
+/// Reads a whole body of at most `limit` bytes, counted in the process's
+/// body budget as it arrives; over the limit, over the budget, or
+/// unreadable, the error answer (413 after draining, 503, or 400).
 pub(crate) async fn read(
     mut body: Body,
     headers: &HeaderMap,
     limit: usize,
-) -> Result<Bytes, Response> {
+) -> Result<HeldBody, Response> {
     if body.is_end_stream() {
-        return Ok(Bytes::new());
+        return Ok(HeldBody {
+            bytes: Bytes::new(),
+            _held: None,
+        });
     }
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -68,7 +93,9 @@ pub(crate) async fn read(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(body, limit).await);
     }
-    let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| n as usize));
+    let mut buf =
+        BytesMut::with_capacity(declared.map_or(0, |n| n as usize).min(MAX_PREALLOCATION));
+    let mut held: Option<tokio::sync::SemaphorePermit<'static>> = None;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {
             return Err(ApiError::bad_request("request body could not be read").into_response());
@@ -77,10 +104,35 @@ pub(crate) async fn read(
             if buf.len() + data.len() > limit {
                 return Err(too_large(body, limit).await);
             }
+            let n = u32::try_from(data.len()).unwrap_or(u32::MAX);
+            match BUDGET.try_acquire_many(n) {
+                Ok(p) => match &mut held {
+                    Some(h) => h.merge(p),
+                    None => held = Some(p),
+                },
+                Err(_) => return Err(server_busy()),
+            }
             buf.extend_from_slice(&data);
         }
     }
-    Ok(buf.freeze())
+    Ok(HeldBody {
+        bytes: buf.freeze(),
+        _held: held,
+    })
+}
+
+fn server_busy() -> Response {
+    let mut res = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVER_BUSY",
+        "The server holds too many request bodies right now; retry shortly",
+    )
+    .into_response();
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    res
 }
 
 /// Discards what is left of `body` (bounded), then answers 413; when the body

@@ -88,8 +88,9 @@ pub struct Config {
     pub stripe_secret_key: Option<String>,
 
     /// Webhook signing secrets (`whsec_…`), comma-separated: several are accepted
-    /// while a secret is rotated. The mock billing service verifies with them too
-    /// (default `whsec_mock`).
+    /// while a secret is rotated. The mock billing service verifies with them
+    /// too. Without one, `POST /api/billing/webhook` is off (404): there is no
+    /// built-in secret.
     #[arg(long, env = "MOCKBIRD_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     pub stripe_webhook_secret: Option<String>,
 
@@ -114,13 +115,28 @@ pub struct Config {
     #[arg(long, env = "MOCKBIRD_PLANS")]
     pub plans: Option<PathBuf>,
 
-    /// Serve `GET /api/dev/outbox` (mock email only).
+    /// Serve `GET /api/dev/outbox` (mock email only) to requests whose
+    /// `X-Mockbird-Outbox-Token` equals `--outbox-token` (required with it).
     #[arg(long, env = "MOCKBIRD_EXPOSE_OUTBOX")]
     pub expose_outbox: bool,
+
+    /// The token `/api/dev/outbox` asks for (at least 16 characters).
+    #[arg(long, env = "MOCKBIRD_OUTBOX_TOKEN", hide_env_values = true)]
+    pub outbox_token: Option<String>,
+
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed for
+    /// the client IP (comma-separated CIDRs, e.g. `10.0.0.0/8,::1/128`); off by default.
+    #[arg(long, env = "MOCKBIRD_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 
     /// Seconds a client may take to send a request's headers before the connection is closed.
     #[arg(long, env = "MOCKBIRD_HEADER_TIMEOUT_SECS", default_value_t = 10)]
     pub header_timeout_secs: u64,
+
+    /// Milliseconds between the shutdown signal and closing idle keep-alive
+    /// connections; answers in that window say `Connection: close`.
+    #[arg(long, env = "MOCKBIRD_DRAIN_MS", default_value_t = 500)]
+    pub drain_ms: u64,
 
     /// Seconds a request may take end to end (mock delays included) before 503.
     #[arg(long, env = "MOCKBIRD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
@@ -158,22 +174,19 @@ pub struct Config {
     pub hash_concurrency: usize,
 }
 
+/// The outbox token of [`Config::for_tests`].
+pub const TEST_OUTBOX_TOKEN: &str = "test-outbox-token-0123456789";
+
 impl Config {
-    /// The webhook secrets, `whsec_mock` when none is configured.
+    /// The webhook secrets configured (none: webhooks are off).
     pub fn webhook_secrets(&self) -> Vec<String> {
-        let secrets: Vec<String> = self
-            .stripe_webhook_secret
+        self.stripe_webhook_secret
             .as_deref()
-            .unwrap_or("whsec_mock")
+            .unwrap_or_default()
             .split(',')
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
-            .collect();
-        if secrets.is_empty() {
-            vec!["whsec_mock".to_owned()]
-        } else {
-            secrets
-        }
+            .collect()
     }
 
     /// The public base URL without a trailing slash.
@@ -192,6 +205,8 @@ impl Config {
         config.store = "memory".into();
         config.jwt_secret = Some("test-secret-not-for-production".into());
         config.expose_outbox = true;
+        config.outbox_token = Some(TEST_OUTBOX_TOKEN.into());
+        config.drain_ms = 0;
         config
     }
 }

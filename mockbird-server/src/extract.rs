@@ -43,9 +43,34 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 ApiError::bad_request("request body could not be read")
             }
         })?;
+        if has_nul_escape(&bytes) {
+            return Err(ApiError::bad_request(
+                "invalid JSON body: text may not contain the NUL character (\\u0000)",
+            ));
+        }
         serde_json::from_slice(&bytes)
             .map(ApiJson)
             .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+    }
+}
+
+/// Whether a JSON text holds `\u0000` — the only way a NUL gets into one —
+/// which no store keeps alike (PostgreSQL text refuses it): refused on every
+/// store, for every field.
+fn has_nul_escape(json: &[u8]) -> bool {
+    json.windows(6).enumerate().any(|(i, w)| {
+        w == b"\\u0000" && json[..i].iter().rev().take_while(|c| **c == b'\\').count() % 2 == 0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nul_escapes_are_found_but_escaped_backslashes_are_not() {
+        assert!(super::has_nul_escape(br#"{"name":"a\u0000b"}"#));
+        assert!(super::has_nul_escape(br#"{"name":"\\\u0000"}"#));
+        assert!(!super::has_nul_escape(br#"{"name":"\\u0000"}"#));
+        assert!(!super::has_nul_escape(br#"{"name":"u0000"}"#));
     }
 }
 
@@ -74,4 +99,19 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
 /// An id from the path; a malformed one answers like a missing resource.
 pub fn parse_id(raw: &str, not_found: fn() -> ApiError) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| not_found())
+}
+
+/// The client's IP (see [`crate::serving::client_ip`]) as an extractor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(crate::serving::client_ip(&parts.extensions)))
+    }
 }

@@ -31,6 +31,7 @@ pub mod limits;
 pub mod logs;
 pub mod metrics;
 pub mod openapi;
+pub mod proxy;
 pub mod routes;
 pub mod serving;
 pub mod shared;
@@ -38,6 +39,7 @@ pub mod smtp;
 pub mod state;
 pub mod stripe;
 
+pub mod conns;
 mod startup;
 
 pub use config::Config;

@@ -134,7 +134,21 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     {
         EmailMode::Mock => {
             let mock = Arc::new(MockEmailService::new());
-            let outbox = config.expose_outbox.then(|| mock.clone());
+            let outbox = match (&config.expose_outbox, &config.outbox_token) {
+                (false, _) => None,
+                (true, Some(t)) if t.trim().len() >= 16 => {
+                    tracing::warn!(
+                        "THE EMAIL OUTBOX IS EXPOSED at /api/dev/outbox to whoever sends its token: for tests only"
+                    );
+                    Some(mock.clone())
+                }
+                (true, _) => {
+                    return Err(StartError::Config(
+                        "--expose-outbox needs --outbox-token of at least 16 characters (MOCKBIRD_OUTBOX_TOKEN)"
+                            .into(),
+                    ));
+                }
+            };
             (mock, outbox)
         }
         EmailMode::Smtp => {
@@ -155,7 +169,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
                         .into(),
                 )
             })?;
-            if config.stripe_webhook_secret.is_none() {
+            if config.webhook_secrets().is_empty() {
                 return Err(StartError::Config(
                     "--billing stripe needs --stripe-webhook-secret (MOCKBIRD_STRIPE_WEBHOOK_SECRET)"
                         .into(),
@@ -198,9 +212,14 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             public_url: config.public_url(),
             mock_domain: config.mock_domain.clone(),
             default_plan: config.default_plan.clone(),
+            outbox_token: config.outbox_token.clone().unwrap_or_default(),
+            webhooks: !config.webhook_secrets().is_empty(),
+            trusted_proxies: crate::proxy::TrustedProxies::parse(&config.trusted_proxies)
+                .map_err(StartError::Config)?,
         }),
         snapshots: Arc::new(SnapshotCache::default()),
         sandbox: Arc::new(Sandbox::default()),
+        draining: std::sync::atomic::AtomicBool::new(false),
         metrics: Arc::new(Metrics::default()),
         logs: LogPipeline::start(store, config.log_buffer),
         limits,
@@ -239,6 +258,8 @@ impl RunningServer {
         }
         self.state.limits.shutdown().await;
         self.state.logs.shutdown().await;
+        // A complete database file (SQLite: WAL checkpointed), pool closed.
+        self.state.store.close().await;
         let c = self.state.logs.counters();
         tracing::info!(
             written = c.written.load(std::sync::atomic::Ordering::Relaxed),
@@ -292,6 +313,9 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     );
     let (stop, mut stopped) = watch::channel(false);
     let header_timeout = Duration::from_secs(config.header_timeout_secs.max(1));
+    let drain = Duration::from_millis(config.drain_ms);
+    let conns = Arc::new(crate::conns::Connections::default());
+    let app_state = state.clone();
     let task = tokio::spawn(async move {
         let graceful = GracefulShutdown::new();
         loop {
@@ -299,21 +323,46 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
                 accepted = listener.accept() => {
                     let Ok((stream, peer)) = accepted else { continue };
                     let _ = stream.set_nodelay(true);
-                    let service = TowerToHyperService::new(app.for_peer(peer));
                     let mut builder = hyper::server::conn::http1::Builder::new();
                     builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+                    let proxy = app_state.settings.trusted_proxies.trusts_peer(peer.ip());
+                    let slot = match conns.open((!proxy).then_some(peer.ip())) {
+                        Ok(slot) => slot,
+                        Err(why) => {
+                            // Answered once, then closed: a clear refusal, not a reset.
+                            let service = hyper::service::service_fn(move |_| {
+                                std::future::ready(Ok::<_, std::convert::Infallible>(
+                                    crate::conns::refusal(why),
+                                ))
+                            });
+                            let conn = builder.keep_alive(false).serve_connection(TokioIo::new(stream), service);
+                            tokio::spawn(async move {
+                                let _ = tokio::time::timeout(header_timeout, conn).await;
+                            });
+                            continue;
+                        }
+                    };
+                    let service = TowerToHyperService::new(app.for_peer(peer));
                     let conn = builder.serve_connection(TokioIo::new(stream), service);
                     let conn = graceful.watch(conn);
                     tokio::spawn(async move {
                         if let Err(e) = conn.await {
                             tracing::debug!(error = %e, "connection ended");
                         }
+                        drop(slot);
                     });
                 }
                 _ = stopped.changed() => break,
             }
         }
         drop(listener);
+        // Keep-alive clients get `Connection: close` on their next answer for
+        // a moment before idle connections are closed, so a request written
+        // just after the signal is answered rather than reset.
+        app_state
+            .draining
+            .store(true, std::sync::atomic::Ordering::Release);
+        tokio::time::sleep(drain).await;
         if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
             .await
             .is_err()

@@ -21,6 +21,12 @@ pub struct Settings {
     pub mock_domain: Option<String>,
     /// Plan of new organizations.
     pub default_plan: String,
+    /// What `X-Mockbird-Outbox-Token` must equal for `/api/dev/outbox`.
+    pub outbox_token: String,
+    /// Whether a webhook signing secret is configured (else webhooks are off).
+    pub webhooks: bool,
+    /// Peers whose forwarding headers name the client.
+    pub trusted_proxies: crate::proxy::TrustedProxies,
 }
 
 /// The server's shared state: one reference-counted pointer, so the clones
@@ -64,6 +70,8 @@ pub struct Services {
     pub snapshots: Arc<SnapshotCache>,
     /// Threads for templates too heavy to render on a request thread.
     pub sandbox: Arc<Sandbox>,
+    /// Set once shutdown begins: every answer then says `Connection: close`.
+    pub draining: std::sync::atomic::AtomicBool,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// The request log queue and its writer.

@@ -101,6 +101,10 @@ impl DatabaseService for PostgresStore {
         dialect::BACKEND
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

@@ -216,9 +216,10 @@ impl MockBillingService {
     }
 }
 
+/// No webhook secret: every webhook is refused (there is no built-in secret).
 impl Default for MockBillingService {
     fn default() -> Self {
-        Self::new("whsec_mock")
+        Self::with_secrets(Vec::new())
     }
 }
 

@@ -231,7 +231,12 @@ impl Limits {
 
     /// Counts one `/api` call of `who` in the current minute.
     pub async fn api_call(&self, who: &str) -> WindowStatus {
-        let limit = self.config.api_per_minute;
+        self.window(who, self.config.api_per_minute).await
+    }
+
+    /// Counts one attempt of `who` (a key such as `login:ip:…`) in the
+    /// current minute against `limit` per minute.
+    pub async fn window(&self, who: &str, limit: u32) -> WindowStatus {
         let now = mockbird_core::clock::now();
         let secs = u64::try_from(now.timestamp()).unwrap_or(0);
         let minute = secs / 60;

@@ -13,8 +13,30 @@ use uuid::Uuid;
 /// Most request-body bytes kept in a log entry (shared/API.md: 64 KiB).
 pub const MAX_LOGGED_BODY: usize = 64 * 1024;
 
+/// Most bytes of request headers (names and values) kept in a log entry;
+/// past it the rest are left out and [`TRUNCATED_HEADERS_KEY`] says so.
+pub(crate) const MAX_LOGGED_HEADER_BYTES: usize = 8 * 1024;
+/// The key a log entry's headers get when some were left out.
+pub(crate) const TRUNCATED_HEADERS_KEY: &str = "x-mockbird-headers-truncated";
+
 /// Headers whose values are never stored.
-const REDACTED: [&str; 3] = ["authorization", "cookie", "x-api-key"];
+const REDACTED: [&str; 6] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+    "x-auth-token",
+    "x-mockbird-outbox-token",
+];
+
+/// What an entry holds in the log queue's byte budget: its body and headers.
+pub(crate) fn held_bytes(e: &RequestLog) -> usize {
+    e.request_body.as_ref().map_or(0, String::len)
+        + e.request_headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>()
+}
 
 /// Bytes as text: valid UTF-8 (nearly every header) copied as is in one
 /// validation pass, anything else decoded with replacement characters.
@@ -75,8 +97,17 @@ impl EntryBuilder {
         at: DateTime<Utc>,
     ) -> Self {
         let mut logged = BTreeMap::new();
+        let mut kept = 0usize;
         for (name, value) in headers {
             let key = name.as_str();
+            kept += key.len() + value.len();
+            if kept > MAX_LOGGED_HEADER_BYTES {
+                logged.insert(
+                    TRUNCATED_HEADERS_KEY.to_owned(),
+                    format!("headers past {MAX_LOGGED_HEADER_BYTES} bytes were not logged"),
+                );
+                break;
+            }
             let value = if REDACTED.contains(&key) {
                 "[redacted]".to_owned()
             } else {
@@ -199,5 +230,31 @@ mod tests {
         assert!(e.request_body_truncated);
         assert_eq!(e.request_body.unwrap().len(), MAX_LOGGED_BODY);
         assert_eq!(e.ip_address.as_deref(), Some("127.0.0.1"));
+    }
+
+    #[test]
+    fn header_bytes_are_capped_on_both_sides_of_the_limit() {
+        let entry =
+            |value_len: usize| {
+                let mut h = HeaderMap::new();
+                h.insert(
+                    "x-a",
+                    HeaderValue::from_str(&"v".repeat(value_len)).unwrap(),
+                );
+                h.insert(
+                    header::PROXY_AUTHORIZATION,
+                    HeaderValue::from_static("Basic x"),
+                );
+                EntryBuilder::new(&Method::GET, "/", None, &h, &Bytes::new(), None, Utc::now())
+                    .finish(Uuid::nil(), None, None, 200, 1)
+            };
+        // "x-a" + value + "proxy-authorization" + "Basic x" = the limit exactly.
+        let fits = MAX_LOGGED_HEADER_BYTES - 3 - 19 - 7;
+        let e = entry(fits);
+        assert_eq!(e.request_headers["proxy-authorization"], "[redacted]");
+        assert!(!e.request_headers.contains_key(TRUNCATED_HEADERS_KEY));
+        let e = entry(fits + 1);
+        assert!(e.request_headers.contains_key(TRUNCATED_HEADERS_KEY));
+        assert!(held_bytes(&entry(300_000)) < 2 * MAX_LOGGED_HEADER_BYTES);
     }
 }

@@ -165,7 +165,7 @@ impl LogPipeline {
     /// Queues an entry without waiting; a full queue drops (and counts) it.
     pub fn submit(&self, entry: RequestLog) {
         let Some(queue) = &self.queue else { return };
-        let body = entry.request_body.as_ref().map_or(0, String::len);
+        let body = entry::held_bytes(&entry);
         let held = self
             .counters
             .queued_body_bytes
@@ -228,10 +228,7 @@ async fn write_loop(
 
 /// Stores `batch` (retrying with backoff; ids make retries idempotent).
 async fn write_batch(store: &dyn DatabaseService, batch: &[RequestLog], c: &LogCounters) {
-    let bytes: usize = batch
-        .iter()
-        .map(|e| e.request_body.as_ref().map_or(0, String::len))
-        .sum();
+    let bytes: usize = batch.iter().map(entry::held_bytes).sum();
     let n = batch.len() as u64;
     let mut delay = Duration::from_millis(100);
     for attempt in 1..=WRITE_ATTEMPTS {

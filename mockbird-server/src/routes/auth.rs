@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, issue_session};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientIp};
 use crate::state::AppState;
 
 /// Register body.
@@ -138,6 +138,43 @@ async fn create_personal_org(state: &AppState, user: &User) -> ApiResult<()> {
     ))
 }
 
+/// Login attempts per minute: (per account, per client IP).
+pub const LOGIN_PER_MINUTE: (u32, u32) = (10, 30);
+/// Password-reset emails asked for per minute: (per account, per client IP).
+pub const RESET_PER_MINUTE: (u32, u32) = (3, 10);
+
+/// Counts one attempt at `what` for the account `email` and for the client
+/// IP; 429 `RATE_LIMIT_EXCEEDED` once either is over its limit.
+async fn attempts(
+    state: &AppState,
+    what: &str,
+    email: &str,
+    ClientIp(ip): ClientIp,
+    (per_account, per_ip): (u32, u32),
+) -> ApiResult<()> {
+    let account = state
+        .limits
+        .window(
+            &format!("{what}:a:{}", email.trim().to_lowercase()),
+            per_account,
+        )
+        .await;
+    let client = state
+        .limits
+        .window(&format!("{what}:ip:{ip}"), per_ip)
+        .await;
+    for w in [account, client] {
+        if !w.allowed {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMIT_EXCEEDED",
+                format!("Too many attempts; retry in {} s", w.reset_secs),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `POST /api/auth/login`.
 #[utoipa::path(
     post,
@@ -148,6 +185,7 @@ async fn create_personal_org(state: &AppState, user: &User) -> ApiResult<()> {
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<impl IntoResponse> {
     let mut errors = ValidationError::default();
@@ -156,6 +194,7 @@ pub async fn login(
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    attempts(&state, "login", &email, ip, LOGIN_PER_MINUTE).await?;
     let bad = || ApiError::unauthorized("Invalid email or password");
     let creds = match state.store.user_credentials(&email).await {
         Ok(c) => c,
@@ -265,6 +304,7 @@ pub struct Forgot {
 )]
 pub async fn forgot_password(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiJson(body): ApiJson<Forgot>,
 ) -> ApiResult<impl IntoResponse> {
     let mut errors = ValidationError::default();
@@ -276,6 +316,7 @@ pub async fn forgot_password(
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    attempts(&state, "reset", &email, ip, RESET_PER_MINUTE).await?;
     if let Ok(creds) = state.store.user_credentials(&email).await {
         let secret = token::random_hex(32);
         state

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use http::HeaderMap;
+use http::{HeaderMap, StatusCode};
 use mockbird_core::ValidationError;
 use mockbird_core::model::{Role, Subscription, SubscriptionStatus};
 use mockbird_core::service::{BillingError, BillingPeriod, CheckoutRequest};
@@ -269,6 +269,13 @@ pub async fn webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
+    if !state.settings.webhooks {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "Webhooks are off: no --stripe-webhook-secret is configured",
+        ));
+    }
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())

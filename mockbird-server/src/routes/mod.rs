@@ -163,22 +163,43 @@ where
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let mut req = req.map(axum::body::Body::new);
         if let Some(peer) = self.peer {
-            req.extensions_mut().insert(serving::ClientAddr(peer));
+            let ip = self
+                .state
+                .settings
+                .trusted_proxies
+                .client_ip(peer.ip(), req.headers());
+            let addr = std::net::SocketAddr::new(ip, if ip == peer.ip() { peer.port() } else { 0 });
+            req.extensions_mut().insert(serving::ClientAddr(addr));
         }
+        let state = self.state.clone();
         match serving::target(&self.state, &req) {
             Some(target) => {
-                let state = self.state.clone();
                 let limit = self.request_timeout;
                 Box::pin(async move {
-                    Ok(with_timeout(limit, serving::serve(state, req, target)).await)
+                    let res = with_timeout(limit, serving::serve(state.clone(), req, target)).await;
+                    Ok(closing_if_draining(&state, res))
                 })
             }
             None => {
                 let mut router = self.router.clone();
-                Box::pin(async move { tower::Service::call(&mut router, req).await })
+                Box::pin(async move {
+                    let res = tower::Service::call(&mut router, req).await?;
+                    Ok(closing_if_draining(&state, res))
+                })
             }
         }
     }
+}
+
+/// Adds `Connection: close` once shutdown has begun.
+fn closing_if_draining(state: &AppState, mut res: Response) -> Response {
+    if state.draining.load(std::sync::atomic::Ordering::Acquire) {
+        res.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
+    res
 }
 
 /// The axum router: the management API and operations (mock serving, by
@@ -218,10 +239,10 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Who an `/api` call counts against: a valid Bearer token's user, an API key
-/// (by hash), else the client IP.
-fn api_caller(state: &AppState, req: &Request) -> String {
-    let headers = req.headers();
+/// Who an `/api` call counts against: a valid Bearer token's user, a known,
+/// unexpired API key (by hash), else — for no credential or an invalid one —
+/// the client IP, so that made-up keys cannot buy fresh buckets.
+async fn api_caller(state: &AppState, headers: &http::HeaderMap, ip: std::net::IpAddr) -> String {
     if let Some(token) = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -230,19 +251,27 @@ fn api_caller(state: &AppState, req: &Request) -> String {
     {
         return format!("u:{}", claims.user_id);
     }
-    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
-        return format!("k:{}", mockbird_core::token::hash_token(key.trim()));
-    }
-    match req.extensions().get::<serving::ClientAddr>() {
-        Some(addr) => format!("ip:{}", addr.0.ip()),
-        None => "ip:unknown".to_owned(),
+    let ip = format!("ip:{ip}");
+    let key = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| mockbird_core::token::looks_like_api_key(k))
+        .map(mockbird_core::token::hash_token);
+    let Some(hash) = key else { return ip };
+    let now = mockbird_core::clock::now();
+    match state.store.api_key_by_hash(&hash).await {
+        Ok(stored) if stored.expires_at.is_none_or(|t| t > now) => format!("k:{hash}"),
+        _ => ip,
     }
 }
 
 /// The per-minute `/api` limit: over it, 429 `RATE_LIMIT_EXCEEDED` with
 /// `Retry-After`; every `/api` answer carries `X-RateLimit-*`.
 async fn api_limit(state: &AppState, req: Request, next: Next) -> Response {
-    let window = state.limits.api_call(&api_caller(state, &req)).await;
+    let ip = serving::client_ip(req.extensions());
+    let who = api_caller(state, req.headers(), ip).await;
+    let window = state.limits.api_call(&who).await;
     let mut res = if window.allowed {
         next.run(req).await
     } else {

@@ -117,7 +117,8 @@ pub struct OutboxQuery {
     to: Option<String>,
 }
 
-/// `GET /api/dev/outbox?to=EMAIL`: only with mock email and `--expose-outbox`.
+/// `GET /api/dev/outbox?to=EMAIL`: only with mock email, `--expose-outbox`
+/// and `X-Mockbird-Outbox-Token: <--outbox-token>`.
 #[utoipa::path(
     get,
     path = "/api/dev/outbox",
@@ -127,11 +128,22 @@ pub struct OutboxQuery {
 )]
 pub async fn outbox(
     State(state): State<AppState>,
+    headers: http::HeaderMap,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let Some(outbox) = &state.outbox else {
         return Err(ApiError::not_found());
     };
+    let given = headers
+        .get("x-mockbird-outbox-token")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    let expected = state.settings.outbox_token.as_bytes();
+    if expected.is_empty() || !mockbird_core::token::constant_time_eq(given, expected) {
+        return Err(ApiError::unauthorized(
+            "The outbox needs the X-Mockbird-Outbox-Token header set to --outbox-token",
+        ));
+    }
     let mails = match q.to.as_deref() {
         Some(to) => outbox.outbox(to),
         None => outbox.all(),

@@ -32,6 +32,14 @@ pub const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub std::net::SocketAddr);
 
+/// The client's IP as the connection loop recorded it (the TCP peer, or the
+/// forwarded client when the peer is a trusted proxy); `0.0.0.0` if unknown.
+pub fn client_ip(extensions: &http::Extensions) -> std::net::IpAddr {
+    extensions
+        .get::<ClientAddr>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
 /// Which project and mock path a request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -136,10 +144,13 @@ async fn answer(
     // The body first, whatever the answer: a request refused early still has
     // its body read (bounded), so the connection stays usable.
     let (parts, body) = req.into_parts();
-    let body = match crate::body::read(body, &parts.headers, MAX_MOCK_BODY).await {
+    // `held` keeps the body's share of the process's body budget until the
+    // answer is ready.
+    let held = match crate::body::read(body, &parts.headers, MAX_MOCK_BODY).await {
         Ok(b) => b,
         Err(res) => return (res, None),
     };
+    let body = held.bytes.clone();
     let snapshot = match state
         .snapshots
         .get(state.store.as_ref(), &state.metrics, slug)
@@ -243,7 +254,16 @@ async fn admitted(
             Err(_) => false,
         };
         if !allowed {
-            state.limits.count(quota);
+            // Not the owner's traffic: never counted against the quota, but
+            // limited as the client IP's, like anonymous `/api` calls.
+            if !state.limits.api_call(&format!("ip:{ip}")).await.allowed {
+                return ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "RATE_LIMIT_EXCEEDED",
+                    "Too many unauthenticated requests from this address",
+                )
+                .into_response();
+            }
             return ApiError::unauthorized(
                 "This project is private: send an API key or token of its organization",
             )
