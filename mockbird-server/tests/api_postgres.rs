@@ -9,6 +9,8 @@ mod billing;
 mod common;
 #[path = "api/email.rs"]
 mod email;
+#[path = "api/hostile.rs"]
+mod hostile;
 #[path = "api/journey.rs"]
 mod journey;
 #[path = "api/limits.rs"]

@@ -27,12 +27,41 @@ struct LogParams {
     end_date: Option<String>,
     /// Exact response status.
     status: Option<u16>,
+    /// The `nextCursor` of the previous page: entries older than it (page 1 only).
+    cursor: Option<String>,
+}
+
+/// Entries reachable by `page` × `limit`; deeper, `cursor` is the way on.
+pub const MAX_PAGE_WINDOW: u64 = 10_000;
+
+/// A page of logs and where the next one starts.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogPage {
+    /// The page.
+    #[serde(flatten)]
+    pub page: Page<RequestLog>,
+    /// Pass as `cursor` for the entries after this page (keyset paging, as
+    /// deep as the logs go); absent on a last page.
+    pub next_cursor: Option<String>,
+}
+
+impl From<Page<RequestLog>> for LogPage {
+    fn from(page: Page<RequestLog>) -> Self {
+        let full = page.items.len() as u64 == u64::from(page.limit);
+        let next_cursor = page.items.last().filter(|_| full).map(|e| {
+            e.created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        });
+        LogPage { page, next_cursor }
+    }
 }
 
 /// Parses `page, limit, startDate, endDate, status`; every problem at once.
 fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
     let mut q = LogQuery::default();
     let mut errors = ValidationError::default();
+    let mut cursor = None;
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
             "page" => match value.parse::<u32>() {
@@ -48,12 +77,35 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
                 Ok(t) => q.end = Some(t.with_timezone(&Utc)),
                 Err(_) => errors.push(key.as_ref(), "must be an RFC 3339 date-time"),
             },
+            "cursor" => match DateTime::parse_from_rfc3339(&value) {
+                Ok(t) => cursor = Some(t.with_timezone(&Utc)),
+                Err(_) => errors.push("cursor", "must be a nextCursor from an earlier page"),
+            },
             "status" => match value.parse::<u16>() {
                 Ok(n) if (100..=599).contains(&n) => q.status = Some(n),
                 _ => errors.push("status", "must be an HTTP status code (100–599)"),
             },
             _ => {}
         }
+    }
+    if let Some(c) = cursor {
+        if q.page > 1 {
+            errors.push(
+                "cursor",
+                "goes with page 1 (the cursor says where to start)",
+            );
+        }
+        // Entries strictly older than the cursor's (timestamps are microseconds).
+        let before = c - chrono::Duration::microseconds(1);
+        q.end = Some(q.end.map_or(before, |e| e.min(before)));
+    }
+    if u64::from(q.page) * u64::from(q.limit) > MAX_PAGE_WINDOW {
+        errors.push(
+            "page",
+            format!(
+                "page × limit may be at most {MAX_PAGE_WINDOW}; go deeper with cursor=<nextCursor of the previous page>"
+            ),
+        );
     }
     if let (Some(start), Some(end)) = (q.start, q.end)
         && start > end
@@ -78,11 +130,15 @@ pub async fn mock_logs(
     caller: Caller,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Page<RequestLog>>> {
+) -> ApiResult<Json<LogPage>> {
     let (_, mock) = mocks::load(&state, &caller, &id).await?;
     let query = parse_query(raw.as_deref())?;
     Ok(Json(
-        state.store.logs(LogScope::Mock(mock.id), query).await?,
+        state
+            .store
+            .logs(LogScope::Mock(mock.id), query)
+            .await?
+            .into(),
     ))
 }
 
@@ -101,14 +157,15 @@ pub async fn project_logs(
     caller: Caller,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Page<RequestLog>>> {
+) -> ApiResult<Json<LogPage>> {
     let project = projects::load(&state, &caller, &id, Role::Member).await?;
     let query = parse_query(raw.as_deref())?;
     Ok(Json(
         state
             .store
             .logs(LogScope::Project(project.id), query)
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -130,5 +187,22 @@ mod tests {
             assert!(text.contains(field), "{text}");
         }
         assert_eq!(parse_query(None).unwrap(), LogQuery::default());
+    }
+
+    #[test]
+    fn the_page_window_holds_on_both_sides_and_the_cursor_goes_deeper() {
+        assert!(parse_query(Some("page=100&limit=100")).is_ok());
+        let e = parse_query(Some("page=101&limit=100"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cursor"), "{e}");
+        assert!(parse_query(Some("page=9999999")).is_err());
+        let q = parse_query(Some("cursor=2026-01-01T00:00:00.000005Z")).unwrap();
+        assert_eq!(
+            q.end.unwrap().to_rfc3339(),
+            "2026-01-01T00:00:00.000004+00:00"
+        );
+        assert!(parse_query(Some("cursor=2026-01-01T00:00:00Z&page=2")).is_err());
+        assert!(parse_query(Some("cursor=nope")).is_err());
     }
 }

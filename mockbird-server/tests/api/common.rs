@@ -71,7 +71,20 @@ impl App {
         let server = start(config).await.expect("server starts");
         App {
             base: format!("http://{}", server.addr()),
-            http: reqwest::Client::new(),
+            // The suite reads the mail it triggers through the outbox.
+            http: reqwest::Client::builder()
+                .default_headers(
+                    [(
+                        reqwest::header::HeaderName::from_static("x-mockbird-outbox-token"),
+                        reqwest::header::HeaderValue::from_static(
+                            mockbird_server::config::TEST_OUTBOX_TOKEN,
+                        ),
+                    )]
+                    .into_iter()
+                    .collect(),
+                )
+                .build()
+                .unwrap(),
             backend,
             server,
             _dir: dir,

@@ -4,6 +4,7 @@ mod auth;
 mod billing;
 mod common;
 mod email;
+mod hostile;
 mod journey;
 mod limits;
 mod logs;
