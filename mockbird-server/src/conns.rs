@@ -140,7 +140,7 @@ mod tests {
         let _s3 = c.open_within(Some(b), 3, 2).unwrap();
         assert_eq!(c.open_within(Some(b), 3, 2).unwrap_err(), Refused::Global);
         drop(s1);
-        assert!(c.open_within(Some(a), 3, 2).is_ok());
+        let _s4 = c.open_within(Some(a), 3, 2).unwrap();
         assert_eq!(c.open_count(), 3);
     }
 }

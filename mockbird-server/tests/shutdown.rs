@@ -116,12 +116,36 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
         .collect();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let served_before = ok.load(Ordering::Relaxed);
+    // An idle keep-alive connection, opened and used before the signal.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 512];
+    let n = idle.read(&mut first).await.unwrap();
+    assert!(first[..n].starts_with(b"HTTP/1.1 200"));
     signalled.store(true, Ordering::SeqCst);
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
+    // A request written on it just after the signal is answered, and told to close.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), idle.read_to_string(&mut answer))
+        .await
+        .expect("the connection is closed after the answer")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.to_lowercase().contains("connection: close"),
+        "{answer}"
+    );
     for s in slow {
         let res = s.await.unwrap().expect("a request in flight is answered");
         assert_eq!(res.status(), StatusCode::OK);
@@ -147,8 +171,17 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
     assert!(status.success(), "exit status {status}");
     assert!(served_before > 50, "load was real: {served_before} answers");
 
-    // Every answered request's log entry was stored before the process exited.
-    let store = mockbird_store_sqlite::SqliteStore::open(dir.path().join("db"))
+    // The database file alone is complete: the WAL was checkpointed into it.
+    let wal = dir.path().join("db-wal");
+    assert!(
+        std::fs::metadata(&wal).map_or(0, |m| m.len()) == 0,
+        "WAL left with data after a clean shutdown"
+    );
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("db"), copy.path().join("db")).unwrap();
+    // Every answered request's log entry was stored before the process exited
+    // (read from the copy of the .db file alone).
+    let store = mockbird_store_sqlite::SqliteStore::open(copy.path().join("db"))
         .await
         .unwrap();
     let answered = ok.load(Ordering::Relaxed) + 6;
