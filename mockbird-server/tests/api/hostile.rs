@@ -563,11 +563,10 @@ async fn the_outbox_answers_only_its_token() {
     assert_eq!(mails.as_array().unwrap().len(), 1);
     let mut config = mockbird_server::Config::for_tests();
     config.outbox_token = None;
-    let err = mockbird_server::start(config)
-        .await
-        .err()
-        .expect("refused")
-        .to_string();
+    let Err(err) = mockbird_server::start(config).await else {
+        panic!("--expose-outbox without --outbox-token must be refused");
+    };
+    let err = err.to_string();
     assert!(err.contains("--outbox-token"), "{err}");
 }
 
