@@ -48,7 +48,7 @@ pub use helpers::HELPERS;
 /// longer than this, or a run of tags with no place to cut it, is rejected.
 pub const MAX_PIECE_BYTES: usize = 64 * 1024;
 /// Pieces are cut at the first split point past this many bytes.
-const PIECE_TARGET: usize = 4 * 1024;
+const PIECE_TARGET: usize = 1024;
 
 /// Largest rendered body, in bytes (5 MiB).
 pub const MAX_OUTPUT_BYTES: usize = 5 * 1024 * 1024;
