@@ -184,10 +184,11 @@ impl<'rc> Iteration<'_, 'rc> {
         block.set_local_var("first", json!(i == 0));
         block.set_local_var("last", json!(i + 1 == self.len));
         block.set_local_var("index", json!(i));
-        let key = key.map_or_else(|| json!(i), |k| json!(k));
-        if self.h.param(0).is_some_and(|p| p.value().is_object()) {
-            block.set_local_var("key", key.clone());
+        // Only an object's entries have a key (`@key`); an array's key is its index.
+        if let Some(k) = key {
+            block.set_local_var("key", json!(k));
         }
+        let key = key.map_or_else(|| json!(i), |k| json!(k));
         if let Some(name) = self.h.block_param() {
             let mut params = BlockParams::new();
             params.add_value(name, value.clone())?;

@@ -153,13 +153,12 @@ impl App {
         send(self.req(method, path), token, body).await
     }
 
-    /// Creates a project, a mock and a default response; returns (project, mock) JSON.
-    pub(crate) async fn project_with_mock(
+    /// Creates a public project and a GET mock without responses; returns (project, mock) JSON.
+    pub(crate) async fn project_and_mock(
         &self,
         token: &str,
         slug: &str,
         path: &str,
-        body: &str,
     ) -> (Value, Value) {
         let (s, project) = self
             .call(
@@ -180,6 +179,18 @@ impl App {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{mock}");
+        (project, mock)
+    }
+
+    /// Creates a project, a mock and a default response; returns (project, mock) JSON.
+    pub(crate) async fn project_with_mock(
+        &self,
+        token: &str,
+        slug: &str,
+        path: &str,
+        body: &str,
+    ) -> (Value, Value) {
+        let (project, mock) = self.project_and_mock(token, slug, path).await;
         let mid = mock["id"].as_str().unwrap();
         let (s, r) = self
             .call(

@@ -36,25 +36,7 @@ async fn with_bystander(tweak: impl FnOnce(&mut mockbird_server::Config)) -> (Ap
 
 /// A mock of Mallory's with no response yet; returns its id.
 async fn mock(app: &App, token: &str, slug: &str, path: &str) -> String {
-    let (s, p) = app
-        .call(
-            token,
-            Method::POST,
-            "/api/projects",
-            Some(json!({"name": slug, "slug": slug, "isPublic": true})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{p}");
-    let pid = p["id"].as_str().unwrap();
-    let (s, m) = app
-        .call(
-            token,
-            Method::POST,
-            &format!("/api/projects/{pid}/mocks"),
-            Some(json!({"name": "m", "path": path, "method": "GET"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let (_, m) = app.project_and_mock(token, slug, path).await;
     m["id"].as_str().unwrap().to_owned()
 }
 
