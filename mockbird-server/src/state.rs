@@ -83,14 +83,16 @@ pub struct Services {
 }
 
 impl Services {
-    /// Runs `f` — a validation that compiles templates — in the sandbox, off
-    /// the async workers; 503 `TEMPLATE_BUSY` when its queue is full.
+    /// Runs `f` — a validation that compiles templates — in the sandbox for
+    /// the organization `tenant`, off the async workers; 503 `TEMPLATE_BUSY`
+    /// when its queue or the tenant's share of it is full.
     pub async fn in_sandbox<T: Send + 'static>(
         &self,
+        tenant: uuid::Uuid,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, crate::error::ApiError> {
         self.sandbox
-            .run(f)
+            .run(tenant, f)
             .await
             .map_err(|_| crate::error::ApiError::template_busy())
     }

@@ -221,7 +221,9 @@ pub async fn create_response(
     ApiJson(spec): ApiJson<ResponseSpec>,
 ) -> ApiResult<impl IntoResponse> {
     let (project, mock) = load(&state, &caller, &id).await?;
-    let def = state.in_sandbox(move || spec.validate()).await??;
+    let def = state
+        .in_sandbox(project.org_id, move || spec.validate())
+        .await??;
     check_project_budgets(&state, project.id, mock.id, None, &def).await?;
     let created = state.store.create_response(mock.id, def).await?;
     state.project_changed(project.id).await;
@@ -319,7 +321,9 @@ pub async fn update_response(
     let (project, response) = load_response(&state, &caller, &mock_id, &response_id).await?;
     let mut spec = response.to_spec();
     spec.apply(patch);
-    let def = state.in_sandbox(move || spec.validate()).await??;
+    let def = state
+        .in_sandbox(project.org_id, move || spec.validate())
+        .await??;
     check_project_budgets(
         &state,
         project.id,

@@ -328,7 +328,7 @@ pub async fn import(
 ) -> ApiResult<impl IntoResponse> {
     let org = target_org(&state, &caller, q.org_id.as_deref()).await?;
     let (doc, mocks) = state
-        .in_sandbox(move || {
+        .in_sandbox(org, move || {
             let mocks = doc.validate();
             (doc, mocks)
         })

@@ -17,7 +17,9 @@ use mockbird_core::template::{Budget, TemplateError};
 use uuid::Uuid;
 
 pub use cache::{Snapshot, SnapshotCache};
-pub use sandbox::{SANDBOX_QUEUE, SANDBOX_STACK_BYTES, SANDBOX_THREADS, Sandbox, SandboxBusy};
+pub use sandbox::{
+    SANDBOX_PER_TENANT, SANDBOX_QUEUE, SANDBOX_STACK_BYTES, SANDBOX_THREADS, Sandbox, SandboxBusy,
+};
 
 use crate::error::ApiError;
 use crate::limits::{OrgQuota, QuotaStatus, set_rate_headers};
@@ -285,7 +287,12 @@ async fn admitted(
             ..
         } => {
             let engine = snapshot.engine.clone();
-            match state.sandbox.run(move || engine.handle(&request)).await {
+            let tenant = snapshot.project.org_id;
+            match state
+                .sandbox
+                .run(tenant, move || engine.handle(&request))
+                .await
+            {
                 Ok(outcome) => outcome,
                 Err(SandboxBusy) => {
                     state.limits.count(quota);
