@@ -126,6 +126,9 @@ struct Filter {
     status: Option<u16>,
     start: Option<DateTime<Utc>>,
     end: Option<DateTime<Utc>>,
+    /// See [`LogQuery::end_below_id`]: entries at exactly `end` count only
+    /// below this id, so a chunk ending at `end` is never wholly inside.
+    end_below_id: Option<Uuid>,
 }
 
 impl Filter {
@@ -135,6 +138,7 @@ impl Filter {
             status: None,
             start: None,
             end: None,
+            end_below_id: None,
         }
     }
 
@@ -172,7 +176,12 @@ impl Filter {
             ends.push(("c.first_at < ", ts(start)));
         }
         if let Some(end) = self.end {
-            ends.push(("c.last_at > ", ts(end)));
+            let past = if self.end_below_id.is_some() {
+                "c.last_at >= "
+            } else {
+                "c.last_at > "
+            };
+            ends.push((past, ts(end)));
         }
         if ends.is_empty() {
             if !inside {
@@ -192,13 +201,21 @@ impl Filter {
 
     /// Whether an entry of an overlapping chunk is inside the range.
     fn holds(&self, log: &RequestLog) -> bool {
-        self.start.is_none_or(|t| log.created_at >= t)
-            && self.end.is_none_or(|t| log.created_at <= t)
+        let range = LogQuery {
+            start: self.start,
+            end: self.end,
+            end_below_id: self.end_below_id,
+            ..LogQuery::default()
+        };
+        range.holds(log.created_at, log.id)
     }
 
     /// Whether a chunk spanning `first ..= last` lies wholly inside the range.
     fn covers(&self, first: DateTime<Utc>, last: DateTime<Utc>) -> bool {
-        self.start.is_none_or(|t| first >= t) && self.end.is_none_or(|t| last <= t)
+        self.start.is_none_or(|t| first >= t)
+            && self
+                .end
+                .is_none_or(|t| last < t || (last == t && self.end_below_id.is_none()))
     }
 }
 
@@ -396,6 +413,7 @@ impl LogStore for Store {
             status: query.status,
             start: query.start,
             end: query.end,
+            end_below_id: query.end_below_id,
         };
         let mut count = QueryBuilder::<Db>::new(
             "SELECT CAST(COALESCE(SUM(c.entries), 0) AS BIGINT) FROM request_log_chunks c",

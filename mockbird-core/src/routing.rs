@@ -342,14 +342,27 @@ impl<T: Clone> Router<T> {
     }
 }
 
+/// The endpoint for `method`: its own, else (for `HEAD`) the `GET` one — a
+/// `HEAD` is answered as the `GET` without its body, as HTTP says — else `ANY`.
 fn pick<T>(eps: &[Endpoint<T>], method: Option<HttpMethod>) -> Option<&Endpoint<T>> {
+    let find = |m: HttpMethod| eps.iter().find(|e| e.method == m);
     method
-        .and_then(|m| eps.iter().find(|e| e.method == m))
-        .or_else(|| eps.iter().find(|e| e.method == HttpMethod::Any))
+        .and_then(find)
+        .or_else(|| {
+            method
+                .filter(|m| *m == HttpMethod::Head)
+                .and_then(|_| find(HttpMethod::Get))
+        })
+        .or_else(|| find(HttpMethod::Any))
 }
 
 fn note_allowed<T>(eps: &[Endpoint<T>], allowed: &mut Vec<HttpMethod>) {
-    allowed.extend(eps.iter().map(|e| e.method));
+    for e in eps {
+        allowed.push(e.method);
+        if e.method == HttpMethod::Get {
+            allowed.push(HttpMethod::Head);
+        }
+    }
 }
 
 fn find<'n, 'p, T>(
@@ -478,6 +491,22 @@ mod tests {
             Route::MethodNotAllowed(vec![Post, Put, Delete])
         );
         assert_eq!(r.lookup(Some(Get), "/nope/deeper"), Route::NotFound);
+    }
+
+    #[test]
+    fn head_is_answered_by_the_get_endpoint_unless_it_has_its_own() {
+        let r = router(&[(Get, "/a"), (Head, "/b"), (Get, "/b"), (Post, "/c")]);
+        assert_eq!(found(&r, Head, "/a").unwrap().0, 0, "GET's endpoint");
+        assert_eq!(found(&r, Head, "/b").unwrap().0, 1, "its own endpoint");
+        assert_eq!(
+            r.lookup(Some(Head), "/c"),
+            Route::MethodNotAllowed(vec![Post])
+        );
+        assert_eq!(
+            r.lookup(Some(Post), "/a"),
+            Route::MethodNotAllowed(vec![Get, Head]),
+            "a GET endpoint also allows HEAD"
+        );
     }
 
     #[test]

@@ -15,6 +15,16 @@ pub enum AuthMode {
     Real,
 }
 
+/// How the server writes its own log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line (tracing-subscriber's JSON format).
+    Json,
+}
+
 /// Billing implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BillingMode {
@@ -37,6 +47,10 @@ pub enum EmailMode {
 #[derive(Debug, Clone, Parser)]
 #[command(name = "mockbird-server", version, about, long_about = None)]
 pub struct Config {
+    /// Format of the server's log lines (`MOCKBIRD_LOG` sets the level filter).
+    #[arg(long, env = "MOCKBIRD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Address to listen on.
     #[arg(long, env = "MOCKBIRD_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -111,9 +125,10 @@ pub struct Config {
     #[arg(long, env = "MOCKBIRD_DEFAULT_PLAN", default_value = "free")]
     pub default_plan: String,
 
-    /// Plans as a JSON array shaped like `GET /api/billing/plans` (default: free, pro, team).
+    /// Plans as a JSON array shaped like `GET /api/billing/plans`, given
+    /// inline (`--plans '[{…}]'`) or as a file path (default: free, pro, team).
     #[arg(long, env = "MOCKBIRD_PLANS")]
-    pub plans: Option<PathBuf>,
+    pub plans: Option<String>,
 
     /// Serve `GET /api/dev/outbox` (mock email only) to requests whose
     /// `X-Mockbird-Outbox-Token` equals `--outbox-token` (required with it).

@@ -48,10 +48,69 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "invalid JSON body: text may not contain the NUL character (\\u0000)",
             ));
         }
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+        parse_body(&bytes).map(ApiJson)
     }
+}
+
+/// Fields of a resource's own representation that a client may send back
+/// (GET, edit, PUT): accepted at the top level of any body and ignored.
+pub const READ_ONLY_FIELDS: &[&str] = &[
+    "id",
+    "orgId",
+    "projectId",
+    "mockId",
+    "createdAt",
+    "updatedAt",
+    "mockCount",
+    "baseUrl",
+    "url",
+    "plan",
+    "slug",
+];
+
+/// A field's path as the API names it: `conditions.0.vaule`.
+fn field_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    let (parent, own) = match path {
+        Path::Root => return String::new(),
+        Path::Map { parent, key } => (parent, key.clone()),
+        Path::Seq { parent, index } => (parent, index.to_string()),
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => return field_path(parent),
+    };
+    let before = field_path(parent);
+    if before.is_empty() {
+        own
+    } else {
+        format!("{before}.{own}")
+    }
+}
+
+/// Reads a JSON body as `T`. A field `T` does not know is a 400 naming it
+/// (a typo must not be dropped in silence), except the top-level
+/// [`READ_ONLY_FIELDS`].
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut unknown = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_ignored::deserialize(&mut de, |path| {
+        let path = field_path(&path);
+        if !READ_ONLY_FIELDS.contains(&path.as_str()) {
+            unknown.push(path);
+        }
+    })
+    .and_then(|v| de.end().map(|()| v))
+    .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    if unknown.is_empty() {
+        return Ok(value);
+    }
+    let mut err = ApiError::bad_request(format!("{}: is not a known field", unknown[0]));
+    err.errors.extend(
+        unknown[1..]
+            .iter()
+            .map(|f| format!("{f}: is not a known field")),
+    );
+    Err(err)
 }
 
 /// Whether a JSON text holds `\u0000` — the only way a NUL gets into one —

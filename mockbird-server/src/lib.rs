@@ -42,5 +42,5 @@ pub mod stripe;
 pub mod conns;
 mod startup;
 
-pub use config::Config;
+pub use config::{Config, LogFormat};
 pub use startup::{RunningServer, StartError, build_state, start};

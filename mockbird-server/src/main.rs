@@ -1,7 +1,7 @@
 //! `mockbird-server`: see `--help`.
 
 use clap::Parser;
-use mockbird_server::{Config, start};
+use mockbird_server::{Config, LogFormat, start};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc 2 (feature `mimalloc`, on by default): the server allocates and
@@ -14,12 +14,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("MOCKBIRD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let config = Config::parse();
+    let filter = EnvFilter::try_from_env("MOCKBIRD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+    }
     match start(config).await {
         Ok(server) => {
             server.run_until_signal().await;

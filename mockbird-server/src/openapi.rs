@@ -84,6 +84,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
 #[utoipa::path(
     get,
     path = "/api/openapi.json",
+    operation_id = "getOpenApiDocument",
     tag = "system",
     summary = "This document",
     responses((status = 200, description = "Success")),

@@ -105,10 +105,13 @@ fn plans(config: &Config) -> Result<Vec<Plan>, StartError> {
     let plans = match &config.plans {
         _ if config.plan_list.is_some() => config.plan_list.clone().unwrap_or_default(),
         None => Plan::defaults(),
+        Some(inline) if inline.trim_start().starts_with('[') => serde_json::from_str(inline)
+            .map_err(|e| StartError::Config(format!("--plans (inline JSON): {e}")))?,
         Some(path) => {
-            let text = std::fs::read_to_string(path)?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| StartError::Config(format!("--plans {path}: {e}")))?;
             serde_json::from_str(&text)
-                .map_err(|e| StartError::Config(format!("--plans {}: {e}", path.display())))?
+                .map_err(|e| StartError::Config(format!("--plans {path}: {e}")))?
         }
     };
     if !plans.iter().any(|p| p.tier == config.default_plan) {
@@ -378,4 +381,36 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         jobs,
         state,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn with_plans(arg: &str) -> Result<Vec<Plan>, StartError> {
+        plans(&Config::parse_from(["mockbird-server", "--plans", arg]))
+    }
+
+    #[test]
+    fn plans_come_inline_or_from_a_file_and_errors_name_the_flag() {
+        let mut list = Plan::defaults();
+        list[0].request_limit = Some(7);
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(with_plans(&json).unwrap()[0].request_limit, Some(7));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plans.json");
+        std::fs::write(&file, &json).unwrap();
+        assert_eq!(
+            with_plans(file.to_str().unwrap()).unwrap()[0].request_limit,
+            Some(7)
+        );
+        for bad in ["[{\"tier\": 1}]", "/no/such/plans.json"] {
+            let e = with_plans(bad).unwrap_err().to_string();
+            assert!(e.contains("--plans"), "{e}");
+        }
+        let e = with_plans("[]").unwrap_err().to_string();
+        assert!(e.contains("--default-plan free"), "{e}");
+    }
 }

@@ -125,8 +125,46 @@ impl Services {
     pub async fn endpoint_limit(
         &self,
         org_id: uuid::Uuid,
-    ) -> Result<Option<u32>, crate::error::ApiError> {
+    ) -> Result<EndpointLimit, crate::error::ApiError> {
         let org = self.store.org(org_id).await?;
-        Ok(self.plan(&org.plan).and_then(|p| p.endpoint_limit))
+        let limit = self.plan(&org.plan).and_then(|p| p.endpoint_limit);
+        Ok(EndpointLimit {
+            plan: org.plan,
+            limit,
+        })
+    }
+}
+
+/// An organization's cap on mocks, with the plan it comes from.
+#[derive(Debug, Clone)]
+pub struct EndpointLimit {
+    /// The organization's plan tier.
+    pub plan: String,
+    /// Mocks allowed across its projects; `None` for no cap.
+    pub limit: Option<u32>,
+}
+
+impl EndpointLimit {
+    /// A store error as the API answers it: over the cap, 402 naming the
+    /// plan, the cap and how to raise it; anything else through `other`.
+    pub fn refusal(
+        &self,
+        e: mockbird_core::store::StoreError,
+        other: impl FnOnce(mockbird_core::store::StoreError) -> crate::error::ApiError,
+    ) -> crate::error::ApiError {
+        match e {
+            mockbird_core::store::StoreError::LimitExceeded { limit } => {
+                crate::error::ApiError::new(
+                    http::StatusCode::PAYMENT_REQUIRED,
+                    "SUBSCRIPTION_LIMIT",
+                    format!(
+                        "The {} plan allows {limit} mocks across the organization's projects; \
+                         upgrade the plan (POST /api/billing/create-checkout) or delete mocks to add more",
+                        self.plan
+                    ),
+                )
+            }
+            other_error => other(other_error),
+        }
     }
 }

@@ -200,3 +200,39 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
         "0 lost usage counts on SIGTERM"
     );
 }
+
+/// `--log-format json`: every line the server writes is one JSON object
+/// (here: the startup lines and the one for a refused start).
+#[test]
+fn json_log_format_writes_one_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mockbird-server"))
+        .args([
+            "--log-format",
+            "json",
+            "--auth",
+            "mock",
+            "--store",
+            "memory",
+        ])
+        .args(["--listen", "127.0.0.1:0", "--plans", "[]"])
+        .arg("--secret-file")
+        .arg(dir.path().join("secret"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "an empty plan list refuses to start");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let refusal = lines
+        .iter()
+        .find(|l| l["level"] == "ERROR")
+        .unwrap_or_else(|| panic!("no error line: {stdout}"));
+    let message = refusal["fields"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("--plans") || message.contains("--default-plan"),
+        "{message}"
+    );
+}

@@ -576,8 +576,7 @@ impl LogStore for MemoryStore {
             .logs
             .iter()
             .filter(|l| in_scope(l, scope))
-            .filter(|l| query.start.is_none_or(|t| l.created_at >= t))
-            .filter(|l| query.end.is_none_or(|t| l.created_at <= t))
+            .filter(|l| query.holds(l.created_at, l.id))
             .filter(|l| query.status.is_none_or(|st| l.response_status == st))
             .collect();
         matching.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));

@@ -128,7 +128,8 @@ pub struct Condition {
     pub value: Option<String>,
 }
 
-/// A condition as a user sends it. `value` may be a JSON string, number or boolean.
+/// A condition as a user sends it. `value` is a JSON string (numbers for
+/// `gt`/`lt` are written as text: `"42"`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ConditionSpec {
@@ -206,11 +207,11 @@ impl ConditionSpec {
         let value = match &self.value {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
-                Some(v.to_string())
-            }
-            Some(_) => {
-                errors.push("value", "must be a string");
+            Some(v) => {
+                errors.push(
+                    "value",
+                    format!("must be a JSON string (send {v} as \"{v}\")"),
+                );
                 None
             }
         };

@@ -44,6 +44,11 @@ pub struct ExportMock {
     /// Its responses.
     #[serde(default)]
     pub responses: Vec<ResponseSpec>,
+    /// Keys that are no mock field: [`ExportDocument::validate`] names each.
+    /// (The mock's fields come flattened, which hides such keys from the
+    /// deserializer; collected here they cannot slip through.)
+    #[serde(flatten, skip_serializing)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ExportDocument {
@@ -62,6 +67,7 @@ impl ExportDocument {
                 .map(|(m, rs)| ExportMock {
                     mock: m.to_spec(),
                     responses: rs.iter().map(MockResponse::to_spec).collect(),
+                    unknown: Default::default(),
                 })
                 .collect(),
         }
@@ -80,6 +86,9 @@ impl ExportDocument {
         let mut seen = std::collections::HashSet::new();
         let mut shapes = std::collections::HashSet::new();
         for (i, m) in self.mocks.iter().enumerate() {
+            for key in m.unknown.keys() {
+                errors.push(format!("mocks[{i}].{key}"), "is not a known field");
+            }
             let def = match m.mock.validate() {
                 Ok(d) => Some(d),
                 Err(e) => {

@@ -71,6 +71,11 @@ pub struct LogQuery {
     pub start: Option<DateTime<Utc>>,
     /// Only entries at or before this instant.
     pub end: Option<DateTime<Utc>>,
+    /// With `end`: of the entries logged at exactly `end`, only those whose
+    /// id sorts below this one (keyset paging resumes after the last entry
+    /// of a page, by timestamp and then id, so entries sharing a microsecond
+    /// are neither skipped nor repeated).
+    pub end_below_id: Option<Uuid>,
     /// Only entries with this status.
     pub status: Option<u16>,
 }
@@ -82,6 +87,7 @@ impl Default for LogQuery {
             limit: 20,
             start: None,
             end: None,
+            end_below_id: None,
             status: None,
         }
     }
@@ -102,6 +108,14 @@ impl LogQuery {
             limit,
             ..LogQuery::default()
         })
+    }
+
+    /// Whether an entry logged at `at` with `id` is inside the time range.
+    pub fn holds(&self, at: DateTime<Utc>, id: Uuid) -> bool {
+        self.start.is_none_or(|t| at >= t)
+            && self.end.is_none_or(|t| {
+                at < t || (at == t && self.end_below_id.is_none_or(|below| id < below))
+            })
     }
 
     /// Rows to skip.

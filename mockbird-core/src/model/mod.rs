@@ -46,15 +46,28 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Longest description.
 pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
 
-/// Checks a required, trimmed, length-limited name; records problems under `field`.
+/// Validates a name by the rule of [`check_name`]: the name as given, or
+/// the error under `field`.
+pub fn validate_name(field: &str, value: &str) -> Result<String, crate::ValidationError> {
+    let mut errors = crate::ValidationError::default();
+    let name = check_name(&mut errors, field, Some(value));
+    errors.into_result(name)
+}
+
+/// Checks a required, length-limited name that is not only spaces; it is kept
+/// as given (untrimmed). Records problems under `field`.
 pub(crate) fn check_name(
     errors: &mut crate::ValidationError,
     field: &str,
     value: Option<&str>,
 ) -> String {
-    match value.map(str::trim) {
-        None | Some("") => {
+    match value {
+        None => {
             errors.push(field, "is required");
+            String::new()
+        }
+        Some(v) if v.trim().is_empty() => {
+            errors.push(field, "is required (not only spaces)");
             String::new()
         }
         Some(v) if v.chars().count() > MAX_NAME_CHARS => {

@@ -375,9 +375,18 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_accepted_as_condition_values_and_presence_needs_none() {
+    fn condition_values_are_json_strings_and_presence_needs_none() {
+        for v in [json!(5), json!(true), json!(["5"]), json!({"a": "5"})] {
+            let err = spec(json!({"statusCode": 200, "conditions": [
+                {"type": "query", "field": "n", "operator": "gte", "value": v}
+            ]}))
+            .validate()
+            .unwrap_err();
+            assert_eq!(err.errors[0].field, "conditions[0].value", "{v}");
+            assert!(err.errors[0].message.contains("JSON string"), "{err}");
+        }
         let def = spec(json!({"statusCode": 200, "conditions": [
-            {"type": "query", "field": "n", "operator": "gte", "value": 5},
+            {"type": "query", "field": "n", "operator": "gte", "value": "5"},
             {"type": "header", "field": "x-a", "operator": "exists"},
             {"type": "method", "operator": "equals", "value": "POST", "field": "ignored"}
         ]}))

@@ -48,6 +48,7 @@ macro_rules! store_conformance_tests {
             delete_mock_cascades
             logs_paginate_newest_first
             logs_filter_by_date_and_status
+            logs_keyset_pages_through_shared_timestamps
             logs_are_scoped_by_mock_and_project
             insert_logs_skips_vanished_projects
             logs_since_and_retention

@@ -135,6 +135,7 @@ struct AnalyticsParams {
 #[utoipa::path(
     get,
     path = "/api/mocks/{id}/analytics",
+    operation_id = "getMockAnalytics",
     tag = "logs",
     summary = "Requests, errors and response times of a mock over a window",
     params(("id" = String, Path), AnalyticsParams),
@@ -172,6 +173,7 @@ async fn analyze(
 #[utoipa::path(
     get,
     path = "/api/projects/{id}/analytics",
+    operation_id = "getProjectAnalytics",
     tag = "logs",
     summary = "Requests, errors and response times of a project over a window, per mock too",
     params(("id" = String, Path), AnalyticsParams),

@@ -49,6 +49,7 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
 #[utoipa::path(
     post,
     path = "/api/auth/register",
+    operation_id = "register",
     tag = "auth",
     summary = "Create an account and its personal organization",
     responses((status = 201, description = "Success")),
@@ -179,6 +180,7 @@ async fn attempts(
 #[utoipa::path(
     post,
     path = "/api/auth/login",
+    operation_id = "login",
     tag = "auth",
     summary = "Log in",
     responses((status = 200, description = "Success")),
@@ -221,6 +223,7 @@ pub async fn login(
 #[utoipa::path(
     post,
     path = "/api/auth/logout",
+    operation_id = "logout",
     tag = "auth",
     summary = "End this session",
     responses((status = 204, description = "Success")),
@@ -237,6 +240,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
 #[utoipa::path(
     get,
     path = "/api/auth/me",
+    operation_id = "getCurrentUser",
     tag = "auth",
     summary = "The current user",
     responses((status = 200, description = "Success")),
@@ -257,6 +261,7 @@ pub struct Refresh {
 #[utoipa::path(
     post,
     path = "/api/auth/refresh",
+    operation_id = "refreshSession",
     tag = "auth",
     summary = "Rotate the refresh token",
     responses((status = 200, description = "Success")),
@@ -298,6 +303,7 @@ pub struct Forgot {
 #[utoipa::path(
     post,
     path = "/api/auth/forgot-password",
+    operation_id = "forgotPassword",
     tag = "auth",
     summary = "Email a reset token",
     responses((status = 202, description = "Success")),
@@ -356,6 +362,7 @@ pub struct Reset {
 #[utoipa::path(
     post,
     path = "/api/auth/reset-password",
+    operation_id = "resetPassword",
     tag = "auth",
     summary = "Set a new password with a reset token",
     responses((status = 204, description = "Success")),
@@ -398,6 +405,7 @@ pub struct ChangePassword {
 #[utoipa::path(
     put,
     path = "/api/auth/password",
+    operation_id = "changePassword",
     tag = "auth",
     summary = "Change the password",
     responses((status = 204, description = "Success")),
@@ -437,6 +445,7 @@ pub async fn change_password(
 #[utoipa::path(
     delete,
     path = "/api/auth/me",
+    operation_id = "deleteCurrentUser",
     tag = "auth",
     summary = "Delete the account and organizations it alone owns",
     responses((status = 204, description = "Success")),

@@ -81,6 +81,7 @@ async fn current(state: &AppState, org: Uuid) -> ApiResult<Subscription> {
 #[utoipa::path(
     get,
     path = "/api/billing/subscription",
+    operation_id = "getSubscription",
     tag = "billing",
     summary = "The organization's subscription",
     responses((status = 200, description = "Success")),
@@ -108,6 +109,7 @@ pub struct Checkout {
 #[utoipa::path(
     post,
     path = "/api/billing/create-checkout",
+    operation_id = "createCheckout",
     tag = "billing",
     summary = "Start a checkout (owner)",
     responses((status = 200, description = "Success")),
@@ -188,6 +190,7 @@ async fn sync(state: &AppState, org: Uuid) -> ApiResult<()> {
 #[utoipa::path(
     post,
     path = "/api/billing/cancel",
+    operation_id = "cancelSubscription",
     tag = "billing",
     summary = "Cancel at period end (owner)",
     responses((status = 200, description = "Success")),
@@ -208,6 +211,7 @@ pub async fn cancel(
 #[utoipa::path(
     get,
     path = "/api/billing/invoices",
+    operation_id = "listInvoices",
     tag = "billing",
     summary = "Invoices",
     responses((status = 200, description = "Success")),
@@ -235,6 +239,7 @@ pub async fn invoices(
 #[utoipa::path(
     post,
     path = "/api/billing/update-payment",
+    operation_id = "updatePaymentMethod",
     tag = "billing",
     summary = "Change the payment method (owner)",
     responses((status = 200, description = "Success")),
@@ -260,6 +265,7 @@ pub async fn update_payment(
 #[utoipa::path(
     post,
     path = "/api/billing/webhook",
+    operation_id = "receiveBillingWebhook",
     tag = "billing",
     summary = "Payment provider events (Stripe-Signature)",
     responses((status = 200, description = "Success")),
@@ -417,6 +423,7 @@ async fn apply_event(state: &AppState, org: Uuid, kind: &str, object: &Value) ->
 #[utoipa::path(
     get,
     path = "/api/usage",
+    operation_id = "getUsage",
     tag = "billing",
     summary = "This month's usage against the plan",
     params(("orgId" = Option<String>, Query, description = "Organization (default: the caller's)")),

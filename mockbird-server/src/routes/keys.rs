@@ -32,6 +32,7 @@ fn view(key: &ApiKey) -> Value {
 #[utoipa::path(
     get,
     path = "/api/keys",
+    operation_id = "listApiKeys",
     tag = "keys",
     summary = "API keys",
     responses((status = 200, description = "Success")),
@@ -58,6 +59,7 @@ pub struct CreateKey {
 #[utoipa::path(
     post,
     path = "/api/keys",
+    operation_id = "createApiKey",
     tag = "keys",
     summary = "Create an API key (shown once)",
     responses((status = 201, description = "Success")),
@@ -117,6 +119,7 @@ async fn load(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<ApiKey>
 #[utoipa::path(
     post,
     path = "/api/keys/{id}/rotate",
+    operation_id = "rotateApiKey",
     tag = "keys",
     summary = "Replace a key's secret",
     params(("id" = String, Path)),
@@ -147,6 +150,7 @@ pub async fn rotate(
 #[utoipa::path(
     delete,
     path = "/api/keys/{id}",
+    operation_id = "deleteApiKey",
     tag = "keys",
     summary = "Revoke a key",
     params(("id" = String, Path)),

@@ -50,11 +50,20 @@ impl From<Page<RequestLog>> for LogPage {
     fn from(page: Page<RequestLog>) -> Self {
         let full = page.items.len() as u64 == u64::from(page.limit);
         let next_cursor = page.items.last().filter(|_| full).map(|e| {
-            e.created_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            let at = e
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            format!("{at}_{}", e.id)
         });
         LogPage { page, next_cursor }
     }
+}
+
+/// A `nextCursor`: the last entry's timestamp and id, `{RFC 3339}_{uuid}`.
+fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, uuid::Uuid)> {
+    let (at, id) = raw.rsplit_once('_')?;
+    let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+    Some((at, id.parse().ok()?))
 }
 
 /// Parses `page, limit, startDate, endDate, status`; every problem at once.
@@ -77,9 +86,9 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
                 Ok(t) => q.end = Some(t.with_timezone(&Utc)),
                 Err(_) => errors.push(key.as_ref(), "must be an RFC 3339 date-time"),
             },
-            "cursor" => match DateTime::parse_from_rfc3339(&value) {
-                Ok(t) => cursor = Some(t.with_timezone(&Utc)),
-                Err(_) => errors.push("cursor", "must be a nextCursor from an earlier page"),
+            "cursor" => match parse_cursor(&value) {
+                Some(c) => cursor = Some(c),
+                None => errors.push("cursor", "must be a nextCursor from an earlier page"),
             },
             "status" => match value.parse::<u16>() {
                 Ok(n) if (100..=599).contains(&n) => q.status = Some(n),
@@ -95,9 +104,16 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
                 "goes with page 1 (the cursor says where to start)",
             );
         }
-        // Entries strictly older than the cursor's (timestamps are microseconds).
-        let before = c - chrono::Duration::microseconds(1);
-        q.end = Some(q.end.map_or(before, |e| e.min(before)));
+        // Entries after the cursor's in newest-first order: older, or as old
+        // with a lower id.
+        let (at, id) = c;
+        match q.end {
+            Some(end) if end < at => {}
+            _ => {
+                q.end = Some(at);
+                q.end_below_id = Some(id);
+            }
+        }
     }
     if u64::from(q.page) * u64::from(q.limit) > MAX_PAGE_WINDOW {
         errors.push(
@@ -119,6 +135,7 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
 #[utoipa::path(
     get,
     path = "/api/mocks/{id}/logs",
+    operation_id = "listMockLogs",
     tag = "logs",
     summary = "Request logs of a mock, newest first",
     params(("id" = String, Path), LogParams),
@@ -146,6 +163,7 @@ pub async fn mock_logs(
 #[utoipa::path(
     get,
     path = "/api/projects/{id}/logs",
+    operation_id = "listProjectLogs",
     tag = "logs",
     summary = "Request logs of a project (unmatched requests too), newest first",
     params(("id" = String, Path), LogParams),
@@ -197,12 +215,33 @@ mod tests {
             .to_string();
         assert!(e.contains("cursor"), "{e}");
         assert!(parse_query(Some("page=9999999")).is_err());
-        let q = parse_query(Some("cursor=2026-01-01T00:00:00.000005Z")).unwrap();
+        let id = "00000000-0000-0000-0000-000000000007";
+        let q = parse_query(Some(&format!("cursor=2026-01-01T00:00:00.000005Z_{id}"))).unwrap();
         assert_eq!(
             q.end.unwrap().to_rfc3339(),
-            "2026-01-01T00:00:00.000004+00:00"
+            "2026-01-01T00:00:00.000005+00:00"
         );
-        assert!(parse_query(Some("cursor=2026-01-01T00:00:00Z&page=2")).is_err());
-        assert!(parse_query(Some("cursor=nope")).is_err());
+        assert_eq!(q.end_below_id.unwrap().to_string(), id);
+        // An earlier endDate stays the bound, with no id cut.
+        let q = parse_query(Some(&format!(
+            "endDate=2025-01-01T00:00:00Z&cursor=2026-01-01T00:00:00Z_{id}"
+        )))
+        .unwrap();
+        assert_eq!(
+            (q.end.unwrap().to_rfc3339(), q.end_below_id),
+            ("2025-01-01T00:00:00+00:00".into(), None)
+        );
+        assert!(parse_query(Some(&format!("cursor=2026-01-01T00:00:00Z_{id}&page=2"))).is_err());
+        for bad in [
+            "nope",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z_nope",
+            "_",
+        ] {
+            assert!(
+                parse_query(Some(&format!("cursor={bad}"))).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

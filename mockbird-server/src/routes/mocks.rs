@@ -68,6 +68,7 @@ fn mock_conflict(e: StoreError) -> ApiError {
 #[utoipa::path(
     get,
     path = "/api/projects/{id}/mocks",
+    operation_id = "listMocks",
     tag = "mocks",
     summary = "Mocks of a project",
     params(("id" = String, Path)),
@@ -90,6 +91,7 @@ pub async fn list(
 #[utoipa::path(
     post,
     path = "/api/projects/{id}/mocks",
+    operation_id = "createMock",
     tag = "mocks",
     summary = "Create a mock",
     params(("id" = String, Path)),
@@ -108,9 +110,9 @@ pub async fn create(
     let limit = state.endpoint_limit(project.org_id).await?;
     let mock = state
         .store
-        .create_mock(project.id, def, limit)
+        .create_mock(project.id, def, limit.limit)
         .await
-        .map_err(mock_conflict)?;
+        .map_err(|e| limit.refusal(e, mock_conflict))?;
     state.project_changed(project.id).await;
     Ok((StatusCode::CREATED, Json(view(&state, &project, &mock))))
 }
@@ -119,6 +121,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/mocks/{id}",
+    operation_id = "getMock",
     tag = "mocks",
     summary = "A mock",
     params(("id" = String, Path)),
@@ -138,6 +141,7 @@ pub async fn get(
 #[utoipa::path(
     put,
     path = "/api/mocks/{id}",
+    operation_id = "updateMock",
     tag = "mocks",
     summary = "Update a mock",
     params(("id" = String, Path)),
@@ -168,6 +172,7 @@ pub async fn update(
 #[utoipa::path(
     delete,
     path = "/api/mocks/{id}",
+    operation_id = "deleteMock",
     tag = "mocks",
     summary = "Delete a mock",
     params(("id" = String, Path)),
@@ -189,6 +194,7 @@ pub async fn delete(
 #[utoipa::path(
     get,
     path = "/api/mocks/{id}/responses",
+    operation_id = "listResponses",
     tag = "mocks",
     summary = "Responses of a mock",
     params(("id" = String, Path)),
@@ -208,6 +214,7 @@ pub async fn responses(
 #[utoipa::path(
     post,
     path = "/api/mocks/{id}/responses",
+    operation_id = "createResponse",
     tag = "mocks",
     summary = "Add a response",
     params(("id" = String, Path)),
@@ -306,6 +313,7 @@ async fn load_response(
 #[utoipa::path(
     put,
     path = "/api/mocks/{id}/responses/{responseId}",
+    operation_id = "updateResponse",
     tag = "mocks",
     summary = "Update a response",
     params(("id" = String, Path), ("responseId" = String, Path)),
@@ -341,6 +349,7 @@ pub async fn update_response(
 #[utoipa::path(
     delete,
     path = "/api/mocks/{id}/responses/{responseId}",
+    operation_id = "deleteResponse",
     tag = "mocks",
     summary = "Delete a response",
     params(("id" = String, Path), ("responseId" = String, Path)),

@@ -22,6 +22,7 @@ use crate::state::AppState;
 #[utoipa::path(
     get,
     path = "/api/orgs",
+    operation_id = "listOrganizations",
     tag = "organizations",
     summary = "Organizations of the caller",
     responses((status = 200, description = "Success")),
@@ -49,6 +50,7 @@ pub struct CreateOrg {
 #[utoipa::path(
     post,
     path = "/api/orgs",
+    operation_id = "createOrganization",
     tag = "organizations",
     summary = "Create an organization",
     responses((status = 201, description = "Success")),
@@ -84,6 +86,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/orgs/{id}",
+    operation_id = "getOrganization",
     tag = "organizations",
     summary = "An organization",
     params(("id" = String, Path)),
@@ -110,6 +113,7 @@ pub struct UpdateOrg {
 #[utoipa::path(
     put,
     path = "/api/orgs/{id}",
+    operation_id = "updateOrganization",
     tag = "organizations",
     summary = "Rename an organization (admin)",
     params(("id" = String, Path)),
@@ -127,17 +131,15 @@ pub async fn update(
     let Some(name) = body.name else {
         return Ok(Json(state.store.org(id).await?));
     };
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 255 {
-        return Err(ValidationError::single("name", "must be 1 to 255 characters").into());
-    }
-    Ok(Json(state.store.rename_org(id, name).await?))
+    let name = mockbird_core::model::validate_name("name", &name)?;
+    Ok(Json(state.store.rename_org(id, &name).await?))
 }
 
 /// `DELETE /api/orgs/{id}` (owner).
 #[utoipa::path(
     delete,
     path = "/api/orgs/{id}",
+    operation_id = "deleteOrganization",
     tag = "organizations",
     summary = "Delete an organization (owner)",
     params(("id" = String, Path)),
@@ -163,6 +165,7 @@ pub async fn delete(
 #[utoipa::path(
     get,
     path = "/api/orgs/{id}/members",
+    operation_id = "listMembers",
     tag = "organizations",
     summary = "Members",
     params(("id" = String, Path)),
@@ -190,6 +193,7 @@ pub struct Invite {
 #[utoipa::path(
     post,
     path = "/api/orgs/{id}/invitations",
+    operation_id = "createInvitation",
     tag = "organizations",
     summary = "Invite by email (admin)",
     params(("id" = String, Path)),
@@ -270,6 +274,7 @@ pub async fn invite(
 #[utoipa::path(
     post,
     path = "/api/invitations/{token}/accept",
+    operation_id = "acceptInvitation",
     tag = "organizations",
     summary = "Accept an invitation",
     params(("token" = String, Path)),
@@ -310,6 +315,7 @@ pub struct SetRole {
 #[utoipa::path(
     put,
     path = "/api/orgs/{id}/members/{userId}",
+    operation_id = "setMemberRole",
     tag = "organizations",
     summary = "Change a member's role (admin)",
     params(("id" = String, Path), ("userId" = String, Path)),
@@ -356,6 +362,7 @@ pub async fn set_role(
 #[utoipa::path(
     delete,
     path = "/api/orgs/{id}/members/{userId}",
+    operation_id = "removeMember",
     tag = "organizations",
     summary = "Remove a member, or leave",
     params(("id" = String, Path), ("userId" = String, Path)),

@@ -70,6 +70,7 @@ async fn target_org(state: &AppState, caller: &Caller, org_id: Option<&str>) -> 
 #[utoipa::path(
     get,
     path = "/api/projects",
+    operation_id = "listProjects",
     tag = "projects",
     summary = "Projects",
     responses((status = 200, description = "Success")),
@@ -121,6 +122,7 @@ fn slug_conflict(slug: &str) -> impl Fn(StoreError) -> ApiError + '_ {
 pub struct CreateProject {
     name: Option<String>,
     description: Option<String>,
+    /// Required: whether anyone may call the project's mocks.
     is_public: Option<bool>,
     org_id: Option<String>,
     slug: Option<String>,
@@ -130,6 +132,7 @@ pub struct CreateProject {
 #[utoipa::path(
     post,
     path = "/api/projects",
+    operation_id = "createProject",
     tag = "projects",
     summary = "Create a project",
     responses((status = 201, description = "Success")),
@@ -142,26 +145,34 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     let org = target_org(&state, &caller, body.org_id.as_deref()).await?;
     let name = body.name.unwrap_or_default();
-    let slug = match choose_slug(&state, body.slug.as_deref(), &name).await {
-        Ok(s) => s,
-        Err(e) => {
-            // Report the name's problems along with the slug's.
-            let mut all = ValidationError::default();
-            if let Err(n) = NewProject::new(org, &name, "ok", "", true) {
-                all = n;
+    let slug = choose_slug(&state, body.slug.as_deref(), &name).await;
+    let checked = NewProject::new(
+        org,
+        &name,
+        slug.as_deref().unwrap_or("ok"),
+        body.description.as_deref().unwrap_or_default(),
+        body.is_public.unwrap_or(false),
+    );
+    // Every problem at once: the fields', visibility's and the slug's.
+    let mut problems = checked.as_ref().err().cloned().unwrap_or_default();
+    if body.is_public.is_none() {
+        problems.push(
+            "isPublic",
+            "is required: true (anyone may call the mocks) or false (an API key or member token is needed)",
+        );
+    }
+    let new = match (checked, slug) {
+        (Ok(new), Ok(_)) if problems.is_empty() => new,
+        (_, Err(e)) if e.status != StatusCode::BAD_REQUEST => return Err(e),
+        (_, slug) => {
+            let mut err = ApiError::from(problems);
+            if let Err(e) = slug {
+                err.errors.extend(e.errors);
             }
-            let mut err = ApiError::from(all);
-            err.errors.extend(e.errors);
             return Err(err);
         }
     };
-    let new = NewProject::new(
-        org,
-        &name,
-        &slug,
-        body.description.as_deref().unwrap_or_default(),
-        body.is_public.unwrap_or(true),
-    )?;
+    let slug = new.slug.clone();
     let project = state
         .store
         .create_project(new)
@@ -174,6 +185,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/projects/{id}",
+    operation_id = "getProject",
     tag = "projects",
     summary = "A project",
     params(("id" = String, Path)),
@@ -193,6 +205,7 @@ pub async fn get(
 #[utoipa::path(
     put,
     path = "/api/projects/{id}",
+    operation_id = "updateProject",
     tag = "projects",
     summary = "Update a project",
     params(("id" = String, Path)),
@@ -221,6 +234,7 @@ pub async fn update(
 #[utoipa::path(
     delete,
     path = "/api/projects/{id}",
+    operation_id = "deleteProject",
     tag = "projects",
     summary = "Delete a project",
     params(("id" = String, Path)),
@@ -249,6 +263,7 @@ pub struct Duplicate {
 #[utoipa::path(
     post,
     path = "/api/projects/{id}/duplicate",
+    operation_id = "duplicateProject",
     tag = "projects",
     summary = "Copy a project with its mocks",
     params(("id" = String, Path)),
@@ -282,9 +297,9 @@ pub async fn duplicate(
     let limit = state.endpoint_limit(project.org_id).await?;
     let copy = state
         .store
-        .create_project_with_mocks(new, mocks, limit)
+        .create_project_with_mocks(new, mocks, limit.limit)
         .await
-        .map_err(slug_conflict(&slug))?;
+        .map_err(|e| limit.refusal(e, slug_conflict(&slug)))?;
     Ok((StatusCode::CREATED, Json(view(&state, &copy))))
 }
 
@@ -292,6 +307,7 @@ pub async fn duplicate(
 #[utoipa::path(
     get,
     path = "/api/projects/{id}/export",
+    operation_id = "exportProject",
     tag = "projects",
     summary = "Export a project",
     params(("id" = String, Path)),
@@ -315,6 +331,7 @@ pub async fn export(
 #[utoipa::path(
     post,
     path = "/api/projects/import",
+    operation_id = "importProject",
     tag = "projects",
     summary = "Import an export document",
     responses((status = 201, description = "Success")),
@@ -358,8 +375,8 @@ pub async fn import(
     let limit = state.endpoint_limit(org).await?;
     let project = state
         .store
-        .create_project_with_mocks(new, mocks, limit)
+        .create_project_with_mocks(new, mocks, limit.limit)
         .await
-        .map_err(slug_conflict(&slug))?;
+        .map_err(|e| limit.refusal(e, slug_conflict(&slug)))?;
     Ok((StatusCode::CREATED, Json(view(&state, &project))))
 }

@@ -86,6 +86,7 @@ fn mode(is_mock: bool) -> &'static str {
 #[utoipa::path(
     get,
     path = "/api/system",
+    operation_id = "getSystem",
     tag = "system",
     summary = "Version, store and service modes",
     responses((status = 200, description = "Success")),
@@ -122,6 +123,7 @@ pub struct OutboxQuery {
 #[utoipa::path(
     get,
     path = "/api/dev/outbox",
+    operation_id = "readOutbox",
     tag = "system",
     summary = "Emails the mock email service sent (only with mock email and --expose-outbox)",
     responses((status = 200, description = "Success")),
@@ -155,6 +157,7 @@ pub async fn outbox(
 #[utoipa::path(
     get,
     path = "/api/billing/plans",
+    operation_id = "listPlans",
     tag = "system",
     summary = "Plans",
     responses((status = 200, description = "Success")),

@@ -64,7 +64,7 @@ pub fn target(state: &AppState, req: &Request) -> Option<Target> {
             .and_then(|h| slug_from_host(h, domain));
         if let Some(slug) = slug {
             return Some(Target {
-                slug: slug.to_owned(),
+                slug,
                 path: req.uri().path().to_owned(),
                 by_path: false,
             });
@@ -82,11 +82,15 @@ pub fn target(state: &AppState, req: &Request) -> Option<Target> {
     })
 }
 
-/// The project slug when `host` is `{slug}.{mock_domain}` (port ignored).
-pub fn slug_from_host<'h>(host: &'h str, mock_domain: &str) -> Option<&'h str> {
+/// The project slug when `host` is `{slug}.{mock_domain}` (port ignored;
+/// host names are case-insensitive, slugs are lower case).
+pub fn slug_from_host(host: &str, mock_domain: &str) -> Option<String> {
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    let slug = host.strip_suffix(mock_domain)?.strip_suffix('.')?;
-    (!slug.is_empty() && !slug.contains('.')).then_some(slug)
+    let cut = host.len().checked_sub(mock_domain.len())?;
+    let (slug, domain) = (host.get(..cut)?, host.get(cut..)?);
+    let slug = slug.strip_suffix('.')?;
+    (domain.eq_ignore_ascii_case(mock_domain) && !slug.is_empty() && !slug.contains('.'))
+        .then(|| slug.to_ascii_lowercase())
 }
 
 /// Serves one mock request: the answer plus the headers every `/m/` response
@@ -450,9 +454,19 @@ mod tests {
     #[test]
     fn slug_comes_from_the_first_label_of_the_mock_domain() {
         assert_eq!(
-            slug_from_host("shop.mocks.test:8080", "mocks.test"),
+            slug_from_host("shop.mocks.test:8080", "mocks.test").as_deref(),
             Some("shop")
         );
+        assert_eq!(
+            slug_from_host("Shop.MOCKS.Test", "mocks.test").as_deref(),
+            Some("shop"),
+            "host names are case-insensitive"
+        );
+        assert_eq!(
+            slug_from_host("é.mocks.test", "mocks.test").as_deref(),
+            Some("é")
+        );
+        assert_eq!(slug_from_host("x", "mocks.test"), None);
         assert_eq!(slug_from_host("mocks.test", "mocks.test"), None);
         assert_eq!(slug_from_host("a.b.mocks.test", "mocks.test"), None);
         assert_eq!(slug_from_host("shop.other.test", "mocks.test"), None);

@@ -591,7 +591,7 @@ async fn nul_characters_are_refused_on_every_store() {
             &token,
             Method::POST,
             "/api/projects",
-            Some(json!({"name": "a\u{0}b"})),
+            Some(json!({"name": "a\u{0}b", "isPublic": true})),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
@@ -601,7 +601,7 @@ async fn nul_characters_are_refused_on_every_store() {
             &token,
             Method::POST,
             "/api/projects",
-            Some(json!({"name": "a\\u0000b"})),
+            Some(json!({"name": "a\\u0000b", "isPublic": true})),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "an escaped backslash is text: {v}");

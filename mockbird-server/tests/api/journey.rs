@@ -153,6 +153,10 @@ async fn free_plan_endpoint_cap_is_402_and_creates_nothing() {
         (s, body["error"].as_str()),
         (StatusCode::PAYMENT_REQUIRED, Some("SUBSCRIPTION_LIMIT"))
     );
+    let message = body["message"].as_str().unwrap();
+    for part in ["free plan", "allows 3 mocks", "create-checkout"] {
+        assert!(message.contains(part), "the 402 names {part}: {message}");
+    }
     let (s, _) = app
         .call(
             &t,
@@ -202,6 +206,22 @@ async fn operations_endpoints_answer() {
         .map(|ops| ops.as_object().unwrap().len())
         .sum();
     assert_eq!(operations, 55, "every /api handler is documented");
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().values())
+        .map(|op| {
+            op["operationId"]
+                .as_str()
+                .expect("every operation has an id")
+        })
+        .collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "operationIds are unique: {ids:?}");
+    assert!(ids.contains(&"createProject"), "{ids:?}");
     let create = &doc["paths"]["/api/projects/{id}/mocks"]["post"];
     assert_eq!(create["summary"], "Create a mock");
     assert_eq!(create["parameters"][0]["name"], "id");

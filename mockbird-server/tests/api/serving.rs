@@ -75,11 +75,33 @@ async fn serving_table_cors_cookies_forcing_and_clock() {
         assert_eq!(res.status().as_u16(), status, "{path}");
         assert_eq!(res.headers()["access-control-allow-origin"], "*");
         if status == 405 {
-            assert_eq!(res.headers()["allow"], "GET");
+            assert_eq!(
+                res.headers()["allow"],
+                "GET, HEAD",
+                "a GET mock answers HEAD too"
+            );
         }
         let v: serde_json::Value = res.json().await.unwrap();
         assert_eq!(v["error"], code);
     }
+    // HEAD is the GET without its body.
+    let get_res = app.req(Method::GET, "/m/srv/items/1").send().await.unwrap();
+    let head = app
+        .req(Method::HEAD, "/m/srv/items/1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), get_res.status());
+    assert_eq!(
+        head.headers().get("content-length"),
+        get_res.headers().get("content-length")
+    );
+    assert_eq!(
+        head.headers()["content-type"],
+        get_res.headers()["content-type"]
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+    assert!(!get_res.bytes().await.unwrap().is_empty());
 
     // A preflight needs no credentials and gets CORS answers.
     let res = app

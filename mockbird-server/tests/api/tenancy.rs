@@ -173,7 +173,7 @@ async fn roles_invitations_and_the_last_owner() {
             &member,
             Method::POST,
             "/api/projects",
-            Some(json!({"name": "p", "orgId": oid})),
+            Some(json!({"name": "p", "orgId": oid, "isPublic": true})),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);

@@ -73,7 +73,7 @@ async fn slugs_ids_content_types_and_methods() {
             &t,
             Method::POST,
             "/api/projects",
-            Some(json!({"name": "X", "slug": "Bad_Slug"})),
+            Some(json!({"name": "X", "slug": "Bad_Slug", "isPublic": true})),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "never silently changed: {body}");
@@ -82,7 +82,7 @@ async fn slugs_ids_content_types_and_methods() {
             &t,
             Method::POST,
             "/api/projects",
-            Some(json!({"name": "My Cool API!"})),
+            Some(json!({"name": "My Cool API!", "isPublic": true})),
         )
         .await;
     assert_eq!(
@@ -94,7 +94,7 @@ async fn slugs_ids_content_types_and_methods() {
             &t,
             Method::POST,
             "/api/projects",
-            Some(json!({"name": "My Cool API!"})),
+            Some(json!({"name": "My Cool API!", "isPublic": true})),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
@@ -104,7 +104,7 @@ async fn slugs_ids_content_types_and_methods() {
             &t,
             Method::POST,
             "/api/projects",
-            Some(json!({"name": "Y", "slug": "my-cool-api"})),
+            Some(json!({"name": "Y", "slug": "my-cool-api", "isPublic": true})),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
@@ -169,4 +169,143 @@ async fn slugs_ids_content_types_and_methods() {
         2,
         "a bad import creates nothing"
     );
+}
+
+/// The contract's points on bodies: `isPublic` required on create, unknown
+/// fields named (a typo is never dropped in silence), read-only fields of a
+/// representation accepted back on PUT, names kept as given, condition values
+/// JSON strings.
+#[tokio::test]
+async fn bodies_are_read_as_the_contract_says() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("contract@example.com").await;
+    let (s, body) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/projects",
+            Some(json!({"name": "Shop"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["errors"][0].as_str().unwrap().starts_with("isPublic:"),
+        "{body}"
+    );
+    let (s, body) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/projects",
+            Some(json!({"name": "Shop", "isPublik": false, "isPublic": true, "nested": {"a": 1}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let errors = body["errors"].to_string();
+    assert!(errors.contains("isPublik: is not a known field"), "{body}");
+    assert!(errors.contains("nested: is not a known field"), "{body}");
+    // Names are stored exactly as sent; only-spaces is no name.
+    let (s, project) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/projects",
+            Some(json!({"name": "  Shop  API ", "slug": "shop", "isPublic": false})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{project}");
+    assert_eq!(project["name"], "  Shop  API ");
+    assert_eq!(project["isPublic"], false);
+    let (s, _) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/projects",
+            Some(json!({"name": "   ", "isPublic": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // GET, edit, PUT back the whole representation.
+    let pid = project["id"].as_str().unwrap();
+    let mut edited = project.clone();
+    edited["description"] = json!("edited");
+    let (s, back) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/projects/{pid}"),
+            Some(edited),
+        )
+        .await;
+    assert_eq!(
+        (s, back["description"].as_str()),
+        (StatusCode::OK, Some("edited")),
+        "{back}"
+    );
+    let (s, body) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/projects/{pid}"),
+            Some(json!({"descripton": "typo"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let (s, mock) = app
+        .call(
+            &t,
+            Method::POST,
+            &format!("/api/projects/{pid}/mocks"),
+            Some(json!({"name": "m", "path": "/m", "method": "GET"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let mid = mock["id"].as_str().unwrap();
+    let (s, back) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/mocks/{mid}"),
+            Some(mock.clone()),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a mock's own representation goes back: {back}"
+    );
+    // Condition values are JSON strings; an unknown key inside one is named.
+    for (cond, needle) in [
+        (
+            json!({"type": "query", "field": "n", "operator": "gt", "value": 5}),
+            "JSON string",
+        ),
+        (
+            json!({"type": "query", "field": "n", "operator": "equals", "value": true}),
+            "JSON string",
+        ),
+        (
+            json!({"type": "query", "field": "n", "operator": "equals", "value": "5", "vaule": "x"}),
+            "conditions.0.vaule",
+        ),
+    ] {
+        let (s, body) = app
+            .call(
+                &t,
+                Method::POST,
+                &format!("/api/mocks/{mid}/responses"),
+                Some(json!({"statusCode": 200, "conditions": [cond]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.to_string().contains(needle), "{needle}: {body}");
+    }
+    // The import document's mocks are read as strictly.
+    let doc = json!({"mockbird": 1, "project": {"name": "imp", "isPublic": true},
+        "mocks": [{"name": "a", "path": "/a", "method": "GET", "responses": [], "pathh": "/b"}]});
+    let (s, body) = app
+        .call(&t, Method::POST, "/api/projects/import", Some(doc))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("pathh"), "{body}");
 }
