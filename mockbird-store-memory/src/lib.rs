@@ -1,4 +1,4 @@
-//! [`DatabaseService`] kept in process memory: no I/O, nothing survives a restart.
+//! [`DatabaseService`](mockbird_core::store::DatabaseService) kept in process memory: no I/O, nothing survives a restart.
 //! For tests, embedding, and `mockbird-server --store memory`.
 //!
 //! ```

@@ -46,8 +46,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Longest description.
 pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
 
-/// Validates a name by the rule of [`check_name`]: the name as given, or
-/// the error under `field`.
+/// Validates a name: required, not only spaces, at most [`MAX_NAME_CHARS`]
+/// characters, kept as given (untrimmed). The name, or the error under `field`.
 pub fn validate_name(field: &str, value: &str) -> Result<String, crate::ValidationError> {
     let mut errors = crate::ValidationError::default();
     let name = check_name(&mut errors, field, Some(value));

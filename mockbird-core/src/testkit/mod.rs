@@ -1,5 +1,5 @@
 //! The store conformance suite: one `pub async fn` per behaviour every
-//! [`DatabaseService`] must have, each handed an empty store.
+//! [`DatabaseService`](crate::store::DatabaseService) must have, each handed an empty store.
 //!
 //! A store crate runs all of it with one line in a test file:
 //!

@@ -28,11 +28,11 @@ pub const BATCH_SIZE: usize = 500;
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 /// How often the writer looks whether a full batch is waiting (instead of
 /// waking up for every entry).
-const FILL_CHECK: Duration = Duration::from_millis(5);
+pub const FILL_CHECK: Duration = Duration::from_millis(5);
 /// Most request-body bytes held by queued entries; past it, entries are dropped.
 pub const MAX_QUEUED_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Attempts to store one batch before its entries are given up (and counted as failed).
-const WRITE_ATTEMPTS: u32 = 6;
+pub const WRITE_ATTEMPTS: u32 = 6;
 /// Most vectors the queue is split into.
 const MAX_SHARDS: usize = 16;
 

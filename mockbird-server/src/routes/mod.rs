@@ -113,7 +113,7 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The whole application as one service: mock requests (by path or host) go
 /// straight to [`serving::serve`] — body limit and request timeout applied
-/// there — and everything else through the axum [`router`].
+/// there — and everything else through the axum router.
 #[derive(Debug, Clone)]
 pub struct App {
     state: AppState,
