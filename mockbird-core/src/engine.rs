@@ -167,7 +167,7 @@ impl Outcome {
         }
     }
 
-    /// The answer for every outcome but [`Outcome::Matched`], as shared/API.md words it.
+    /// The answer for every outcome but [`Outcome::Matched`], as docs/http-api.md words it.
     pub fn error_answer(&self) -> Option<ErrorAnswer> {
         let (status, allow, body) = match self {
             Outcome::Matched(_) => return None,

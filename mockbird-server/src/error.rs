@@ -1,5 +1,5 @@
 //! API errors: `{"error": CODE, "message": …, "errors": […]}` with the status
-//! shared/API.md gives each code.
+//! docs/http-api.md gives each code.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};

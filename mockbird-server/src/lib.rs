@@ -2,7 +2,7 @@
 //!
 //! Users, organizations and roles, projects with public slugs, mocks served at
 //! `/m/{slug}/{path}` (and `{slug}.{mock domain}`), API keys, plans, billing,
-//! import/export — the contract of shared/API.md. Every external dependency
+//! import/export — the contract of docs/http-api.md. Every external dependency
 //! is a trait with a mock and a real implementation; which ones run is logged
 //! at startup and reported by `GET /api/system`.
 //!

@@ -130,7 +130,7 @@ pub fn cookie(name: &str, value: &str) -> Matcher {
     condition("cookie", name, "equals", Some(value))
 }
 
-/// Any condition of shared/API.md: `when("query", "n", "gt", Some("5"))`.
+/// Any condition of docs/http-api.md: `when("query", "n", "gt", Some("5"))`.
 pub fn when(kind: &str, field: &str, operator: &str, value: Option<&str>) -> Matcher {
     condition(kind, field, operator, value)
 }

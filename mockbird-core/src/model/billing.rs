@@ -25,7 +25,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The default plans of shared/API.md: free, pro, team.
+    /// The default plans of docs/http-api.md: free, pro, team.
     pub fn defaults() -> Vec<Plan> {
         vec![
             Plan {

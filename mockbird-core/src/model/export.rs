@@ -8,7 +8,7 @@ use super::{
 };
 use crate::ValidationError;
 
-/// `{"mockbird": 1, "project": {…}, "mocks": [...]}` as in shared/API.md.
+/// `{"mockbird": 1, "project": {…}, "mocks": [...]}` as in docs/http-api.md.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ExportDocument {

@@ -1,5 +1,5 @@
 //! The domain model: every entity of the product, serialized in camelCase as
-//! in shared/API.md, with validated constructors for everything a user sends.
+//! in docs/http-api.md, with validated constructors for everything a user sends.
 
 mod audit;
 mod billing;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-/// Access tokens live this long (shared/API.md: at most 15 minutes).
+/// Access tokens live this long (docs/http-api.md: at most 15 minutes).
 const ACCESS_TTL_SECS: i64 = 15 * 60;
 
 #[derive(Serialize, Deserialize)]

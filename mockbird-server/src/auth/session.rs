@@ -12,7 +12,7 @@ use crate::state::AppState;
 /// Refresh tokens live this long.
 const REFRESH_TTL_DAYS: i64 = 30;
 
-/// `session` of shared/API.md.
+/// `session` of docs/http-api.md.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionTokens {

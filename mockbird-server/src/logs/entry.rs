@@ -10,7 +10,7 @@ use http::{HeaderMap, Method, header};
 use mockbird_core::model::RequestLog;
 use uuid::Uuid;
 
-/// Most request-body bytes kept in a log entry (shared/API.md: 64 KiB).
+/// Most request-body bytes kept in a log entry (docs/http-api.md: 64 KiB).
 pub const MAX_LOGGED_BODY: usize = 64 * 1024;
 
 /// Most bytes of request headers (names and values) kept in a log entry;

@@ -61,7 +61,7 @@ where
     Err(ApiError::internal("no free slug"))
 }
 
-/// Largest `/api` request body (shared/API.md: 2 MiB).
+/// Largest `/api` request body (docs/http-api.md: 2 MiB).
 pub const MAX_API_BODY: usize = 2 * 1024 * 1024;
 
 /// The management API under `/api`.

@@ -27,7 +27,7 @@ use crate::logs::EntryBuilder;
 use crate::metrics::RouteClass;
 use crate::state::AppState;
 
-/// Largest request body a mock reads (shared/API.md: 10 MiB).
+/// Largest request body a mock reads (docs/http-api.md: 10 MiB).
 pub const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
 
 /// The client's address, put in each request's extensions by the connection loop.

@@ -222,6 +222,23 @@ async fn operations_endpoints_answer() {
     ids.dedup();
     assert_eq!(ids.len(), before, "operationIds are unique: {ids:?}");
     assert!(ids.contains(&"createProject"), "{ids:?}");
+    // docs/http-api.md lists exactly the operations the server routes.
+    let documented = documented_operations();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            let op = format!("{} {path}", method.to_uppercase());
+            assert!(documented.contains(&op), "docs/http-api.md misses {op}");
+        }
+    }
+    for op in &documented {
+        let (method, path) = op.split_once(' ').unwrap();
+        let known = doc["paths"][path][method.to_lowercase()].is_object()
+            || ["/healthz", "/readyz", "/metrics"].contains(&path);
+        assert!(
+            known,
+            "docs/http-api.md lists {op}, which the server does not route"
+        );
+    }
     let create = &doc["paths"]["/api/projects/{id}/mocks"]["post"];
     assert_eq!(create["summary"], "Create a mock");
     assert_eq!(create["parameters"][0]["name"], "id");
@@ -252,4 +269,22 @@ async fn operations_endpoints_answer() {
             }
         }
     }
+}
+
+/// Every `` `METHOD /path` `` written in docs/http-api.md (query strings cut).
+fn documented_operations() -> std::collections::BTreeSet<String> {
+    let text = include_str!("../../../docs/http-api.md");
+    let mut out = std::collections::BTreeSet::new();
+    for piece in text.split('`').skip(1).step_by(2) {
+        let Some((method, path)) = piece.split_once(' ') else {
+            continue;
+        };
+        if ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(&method) && path.starts_with('/') {
+            let path = path.split('?').next().unwrap();
+            if !path.contains(' ') && !path.starts_with("/m/") {
+                out.insert(format!("{method} {path}"));
+            }
+        }
+    }
+    out
 }

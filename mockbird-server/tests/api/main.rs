@@ -1,4 +1,4 @@
-//! The server over real HTTP: every endpoint of shared/API.md in scope, and its errors.
+//! The server over real HTTP: every endpoint of docs/http-api.md in scope, and its errors.
 
 mod auth;
 mod billing;
