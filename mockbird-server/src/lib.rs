@@ -32,6 +32,7 @@ pub mod logs;
 pub mod metrics;
 pub mod openapi;
 pub mod proxy;
+pub mod request_id;
 pub mod routes;
 pub mod serving;
 pub mod shared;

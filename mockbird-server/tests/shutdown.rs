@@ -236,3 +236,73 @@ fn json_log_format_writes_one_object_per_line() {
         "{message}"
     );
 }
+
+/// `X-Request-Id` is echoed (or made), and every log line of an `/api`
+/// request carries it with the method and path, in JSON lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_are_echoed_and_in_every_log_line_of_the_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let child = Command::new(env!("CARGO_BIN_EXE_mockbird-server"))
+        .args([
+            "--log-format",
+            "json",
+            "--auth",
+            "mock",
+            "--store",
+            "memory",
+        ])
+        .args(["--listen", &addr])
+        .arg("--secret-file")
+        .arg(dir.path().join("secret"))
+        .env("MOCKBIRD_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let res = http
+        .get(format!("{base}/api/system"))
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["x-request-id"],
+        "trace-42",
+        "a sane id is echoed"
+    );
+    let res = http
+        .get(format!("{base}/m/nothing/here"))
+        .header("x-request-id", "bad id with spaces")
+        .send()
+        .await
+        .unwrap();
+    let made = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(
+        made.len(),
+        36,
+        "an insane id is replaced by a made one: {made}"
+    );
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let answered: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .filter(|l| l["fields"]["message"] == "answered")
+        .collect();
+    let line = answered
+        .iter()
+        .find(|l| l["span"]["id"] == "trace-42")
+        .unwrap_or_else(|| panic!("no line for trace-42: {stdout}"));
+    assert_eq!(line["span"]["method"], "GET", "{line}");
+    assert_eq!(line["span"]["path"], "/api/system", "{line}");
+    assert_eq!(line["fields"]["status"], 200, "{line}");
+}

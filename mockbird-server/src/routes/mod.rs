@@ -11,6 +11,7 @@ pub mod projects;
 pub mod system;
 
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -172,27 +173,38 @@ where
             req.extensions_mut().insert(serving::ClientAddr(addr));
         }
         let state = self.state.clone();
+        let id = crate::request_id::request_id(req.headers());
         match serving::target(&self.state, &req) {
             Some(target) => {
                 let limit = self.request_timeout;
                 Box::pin(async move {
                     let res = with_timeout(limit, serving::serve(state.clone(), req, target)).await;
-                    Ok(closing_if_draining(&state, res))
+                    Ok(finish(&state, res, id))
                 })
             }
             None => {
                 let mut router = self.router.clone();
-                Box::pin(async move {
-                    let res = tower::Service::call(&mut router, req).await?;
-                    Ok(closing_if_draining(&state, res))
-                })
+                let span = tracing::info_span!(
+                    "request",
+                    id = id.to_str().unwrap_or_default(),
+                    method = %req.method(),
+                    path = req.uri().path(),
+                );
+                Box::pin(
+                    async move {
+                        let res = tower::Service::call(&mut router, req).await?;
+                        Ok(finish(&state, res, id))
+                    }
+                    .instrument(span),
+                )
             }
         }
     }
 }
 
-/// Adds `Connection: close` once shutdown has begun.
-fn closing_if_draining(state: &AppState, mut res: Response) -> Response {
+/// Echoes the request id, and adds `Connection: close` once shutdown has begun.
+fn finish(state: &AppState, mut res: Response, id: http::HeaderValue) -> Response {
+    res.headers_mut().insert(crate::request_id::REQUEST_ID, id);
     if state.draining.load(std::sync::atomic::Ordering::Acquire) {
         res.headers_mut().insert(
             http::header::CONNECTION,
@@ -315,10 +327,10 @@ async fn front(State(state): State<AppState>, req: Request, next: Next) -> Respo
         next.run(req).await
     };
     state.metrics.request(class, res.status().as_u16());
-    tracing::debug!(
+    tracing::info!(
         status = res.status().as_u16(),
         took_us = started.elapsed().as_micros() as u64,
-        "request"
+        "answered"
     );
     res
 }

@@ -249,3 +249,11 @@ pub(crate) async fn postgres_database() -> Option<String> {
     let (base, _) = url.rsplit_once('/').expect("URL has a database");
     Some(format!("{base}/{name}"))
 }
+
+/// Waits until the clock minute has at least 15 s left, for tests of limits
+/// that count per clock minute (no window may turn over halfway).
+pub(crate) async fn inside_one_minute() {
+    while chrono::Utc::now().timestamp() % 60 >= 45 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}

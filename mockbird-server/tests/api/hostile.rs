@@ -383,6 +383,7 @@ async fn log_pages_are_bounded_and_the_cursor_goes_on() {
 
 #[tokio::test]
 async fn made_up_api_keys_and_login_guesses_are_limited_by_ip_and_account() {
+    crate::common::inside_one_minute().await;
     let (app, _) = with_bystander(|c| c.api_rate_limit = 30).await;
     let mut limited = 0;
     for i in 0..40 {

@@ -298,11 +298,7 @@ async fn the_burst_limit_is_per_mock_and_client_with_retry_after() {
 
 #[tokio::test]
 async fn the_api_limit_is_per_caller_per_minute_with_headers_on_every_answer() {
-    // Stay inside one minute window.
-    let into_minute = chrono::Utc::now().timestamp() % 60;
-    if into_minute > 50 {
-        tokio::time::sleep(Duration::from_secs((61 - into_minute) as u64)).await;
-    }
+    crate::common::inside_one_minute().await;
     let app = App::start_with(|c| c.api_rate_limit = 4).await;
     let (a, _, _) = app.register("api-a@example.com").await;
     let (b, _, _) = app.register("api-b@example.com").await;
