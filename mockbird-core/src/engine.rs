@@ -474,16 +474,6 @@ fn compile_response(
     def: &ResponseDef,
     mock: &MockDef,
 ) -> Result<CompiledResponse, EngineError> {
-    let body = if crate::template::is_template(&def.body) {
-        Body::Template(
-            Template::compile(&def.body).map_err(|source| EngineError::Template {
-                response_id: id,
-                source,
-            })?,
-        )
-    } else {
-        Body::Static(Bytes::from(def.body.clone()))
-    };
     let mut headers = HeaderMap::with_capacity(def.headers.len() + 1);
     for (k, v) in &def.headers {
         if crate::model::is_server_owned_header(k) {
@@ -502,6 +492,24 @@ fn compile_response(
             HeaderValue::from_static(mock.response_type.content_type()),
         );
     }
+    let body = if crate::template::is_template(&def.body) {
+        // A JSON body's template keeps it JSON whatever the request carries.
+        let json = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+        let compiled = if json {
+            Template::compile_json(&def.body)
+        } else {
+            Template::compile(&def.body)
+        };
+        Body::Template(compiled.map_err(|source| EngineError::Template {
+            response_id: id,
+            source,
+        })?)
+    } else {
+        Body::Static(Bytes::from(def.body.clone()))
+    };
     let conditions = def
         .conditions
         .iter()

@@ -106,13 +106,76 @@ pub fn validate(src: &str) -> Result<(), TemplateError> {
     Template::compile(src).map(drop)
 }
 
-static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
+static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(handlebars::no_escape));
+
+/// The registry of JSON bodies: `{{x}}` inside a JSON string is escaped as
+/// JSON string content (see [`Template::compile_json`]).
+static JSON_REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(json_escape));
+
+fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_escape_fn(escape);
     helpers::register(&mut hb);
     hb
-});
+}
+
+/// `s` as the inside of a JSON string literal: `a"b` → `a\"b`.
+fn json_escape(s: &str) -> String {
+    let quoted = serde_json::Value::from(s).to_string();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+/// Where the text of a JSON template stands: inside a string literal or not,
+/// and just after a backslash there.
+#[derive(Debug, Clone, Copy, Default)]
+struct JsonState {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl JsonState {
+    fn read(&mut self, text: &str) {
+        for c in text.bytes() {
+            match (self.in_string, self.escaped, c) {
+                (true, true, _) => self.escaped = false,
+                (true, false, b'\\') => self.escaped = true,
+                (_, false, b'"') => self.in_string = !self.in_string,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Marks the expressions that stand outside JSON strings as raw (their
+/// output is JSON: numbers, objects, arrays); those inside strings stay
+/// escaped. Blocks are read with the state they start in; what follows a
+/// block continues from the state after its main branch. Recursive over the
+/// blocks, whose nesting the compile already bounded ([`scan::MAX_NESTING`]).
+fn mark_json(elements: &mut [TemplateElement], state: &mut JsonState) {
+    for el in elements {
+        match el {
+            TemplateElement::RawString(text) => state.read(text),
+            TemplateElement::Expression(_) if !state.in_string => {
+                if let TemplateElement::Expression(h) =
+                    std::mem::replace(el, TemplateElement::Comment(String::new()))
+                {
+                    *el = TemplateElement::HtmlExpression(h);
+                }
+            }
+            TemplateElement::HelperBlock(h) => {
+                let start = *state;
+                if let Some(t) = h.template.as_mut() {
+                    mark_json(&mut t.elements, state);
+                }
+                if let Some(t) = h.inverse.as_mut() {
+                    mark_json(&mut t.elements, &mut start.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 /// Built-in helpers of handlebars-rust that templates may use.
 const BUILTINS: &[&str] = &[
@@ -163,6 +226,8 @@ fn shift_lines(msg: &str, by: usize) -> String {
 #[derive(Debug, Clone)]
 pub struct Template {
     inner: handlebars::Template,
+    /// Compiled for a JSON body ([`Template::compile_json`]).
+    json: bool,
 }
 
 impl Template {
@@ -192,7 +257,18 @@ impl Template {
             inner.mapping.extend(piece.mapping);
         }
         check_elements(&inner.elements)?;
-        Ok(Template { inner })
+        Ok(Template { inner, json: false })
+    }
+
+    /// Compiles a template for a JSON body, which stays valid JSON whatever
+    /// the request carries: `{{x}}` inside a JSON string is inserted
+    /// JSON-escaped (`a"b` → `a\"b`); outside a string (`"n": {{x}}`) it is
+    /// inserted as is, being JSON itself. `{{{x}}}` always inserts as is.
+    pub fn compile_json(src: &str) -> Result<Self, TemplateError> {
+        let mut t = Self::compile(src)?;
+        mark_json(&mut t.inner.elements, &mut JsonState::default());
+        t.json = true;
+        Ok(t)
     }
 
     /// Renders with `ctx` as data and `now` as the clock helpers see, under
@@ -220,7 +296,8 @@ impl Template {
         let mut rc = RenderContext::new(None);
         let (result, exceeded) = budget::metered(budget, || {
             helpers::with_clock(now, || {
-                self.inner.render(&REGISTRY, &ctx, &mut rc, &mut out)
+                let registry = if self.json { &JSON_REGISTRY } else { &REGISTRY };
+                self.inner.render(registry, &ctx, &mut rc, &mut out)
             })
         });
         match result {

@@ -537,3 +537,47 @@ fn pieces_keep_line_numbers_and_a_huge_block_is_refused() {
         TemplateError::PieceTooLarge
     );
 }
+
+fn json_ok(src: &str, ctx: Value) -> String {
+    Template::compile_json(src)
+        .and_then(|t| t.render(ctx, clock()))
+        .unwrap_or_else(|e| panic!("{src}: {e}"))
+}
+
+#[test]
+fn json_templates_stay_json_whatever_the_request_carries() {
+    let hostile = r#"a"b\c</x>
+	"}, "admin": true, "x": {"#;
+    let ctx = json!({"request": {"query": {"name": hostile, "n": "7"},
+        "body": {"items": ["p\"q", "r"], "obj": {"k": "v"}}}});
+    let out = json_ok(
+        r#"{"name": "{{request.query.name}}", "n": {{request.query.n}}}"#,
+        ctx.clone(),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(
+        v,
+        json!({"name": hostile, "n": 7}),
+        "inside a string escaped, outside raw"
+    );
+    // Blocks: the state carries into and after them.
+    let src = r#"{"items": [{{#each request.body.items}}"{{this}}"{{#unless @last}},{{/unless}}{{/each}}], "after": "{{request.query.name}}"}"#;
+    let out = json_ok(src, ctx.clone());
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(v["items"], json!(["p\"q", "r"]));
+    assert_eq!(v["after"], hostile);
+    // Outside strings a helper's JSON goes in as is; `{{{ }}}` is always raw;
+    // an escaped quote in the text does not end the string.
+    let out = json_ok(
+        r#"{"obj": {{jsonPath request.body '$.obj'}}, "raw": "{{{request.query.n}}}", "q": "say \"{{request.query.n}}\""}"#,
+        ctx.clone(),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(v, json!({"obj": {"k": "v"}, "raw": "7", "q": "say \"7\""}));
+    // Not compiled for JSON: inserted as is, as before.
+    let plain = Template::compile(r#""{{request.query.name}}""#)
+        .unwrap()
+        .render(ctx, clock())
+        .unwrap();
+    assert_eq!(plain, format!("\"{hostile}\""));
+}
