@@ -122,6 +122,10 @@ fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
 
 /// `s` as the inside of a JSON string literal: `a"b` → `a\"b`.
 fn json_escape(s: &str) -> String {
+    // The common case (an id, a name) needs no escape: one copy, no JSON writer.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        return s.to_owned();
+    }
     let quoted = serde_json::Value::from(s).to_string();
     quoted[1..quoted.len() - 1].to_owned()
 }
