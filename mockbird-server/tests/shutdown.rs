@@ -17,6 +17,25 @@ fn free_addr() -> String {
     l.local_addr().unwrap().to_string()
 }
 
+/// Waits (up to 20 s) until the server at `base` answers `/healthz`.
+async fn wait_until_up(http: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The server binary with mock auth, a secret file in `dir` and `args`.
+fn server(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mockbird-server"));
+    cmd.args(["--auth", "mock"])
+        .args(args)
+        .arg("--secret-file")
+        .arg(dir.join("secret"));
+    cmd
+}
+
 async fn post(http: &reqwest::Client, token: &str, url: String, body: Value) -> Value {
     let res = http
         .post(&url)
@@ -41,14 +60,10 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
             "requestLimit": null, "logRetentionDays": 7, "burstPerSecond": null}]"#,
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mockbird-server"))
-        .args(["--listen", &addr, "--auth", "mock"])
-        .arg("--store")
-        .arg(format!("sqlite:{}", dir.path().join("db").display()))
+    let store = format!("sqlite:{}", dir.path().join("db").display());
+    let mut child = server(dir.path(), &["--listen", &addr, "--store", &store])
         .arg("--plans")
         .arg(&plans)
-        .arg("--secret-file")
-        .arg(dir.path().join("secret"))
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -56,11 +71,7 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
         .unwrap();
     let base = format!("http://{addr}");
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until_up(&http, &base).await;
     let reg = post(
         &http,
         "",
@@ -206,20 +217,21 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
 #[test]
 fn json_log_format_writes_one_object_per_line() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mockbird-server"))
-        .args([
+    let out = server(
+        dir.path(),
+        &[
             "--log-format",
             "json",
-            "--auth",
-            "mock",
             "--store",
             "memory",
-        ])
-        .args(["--listen", "127.0.0.1:0", "--plans", "[]"])
-        .arg("--secret-file")
-        .arg(dir.path().join("secret"))
-        .output()
-        .unwrap();
+            "--listen",
+            "127.0.0.1:0",
+            "--plans",
+            "[]",
+        ],
+    )
+    .output()
+    .unwrap();
     assert!(!out.status.success(), "an empty plan list refuses to start");
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<Value> = stdout
@@ -243,30 +255,25 @@ fn json_log_format_writes_one_object_per_line() {
 async fn request_ids_are_echoed_and_in_every_log_line_of_the_request() {
     let dir = tempfile::tempdir().unwrap();
     let addr = free_addr();
-    let child = Command::new(env!("CARGO_BIN_EXE_mockbird-server"))
-        .args([
+    let child = server(
+        dir.path(),
+        &[
             "--log-format",
             "json",
-            "--auth",
-            "mock",
             "--store",
             "memory",
-        ])
-        .args(["--listen", &addr])
-        .arg("--secret-file")
-        .arg(dir.path().join("secret"))
-        .env("MOCKBIRD_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+            "--listen",
+            &addr,
+        ],
+    )
+    .env("MOCKBIRD_LOG", "info")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     let base = format!("http://{addr}");
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until_up(&http, &base).await;
     let res = http
         .get(format!("{base}/api/system"))
         .header("x-request-id", "trace-42")
