@@ -45,9 +45,41 @@ pub fn base() -> OpenApi {
     doc
 }
 
+/// The mock surface, for the document only: [`crate::routes::App`] answers
+/// `/m/…` before the router, for every method a mock declares.
+#[utoipa::path(
+    get,
+    path = "/m/{slug}/{path}",
+    operation_id = "callMock",
+    tag = "mocks",
+    summary = "Call a mock (any method a mock declares; HEAD answered by GET mocks)",
+    description = "Routed by the project's mocks: static segments before {param} before {*rest}; the response is chosen by conditions, then weight, then the default. Private projects need a bearer token or API key.",
+    params(
+        ("slug" = String, Path, description = "The project's slug"),
+        ("path" = String, Path, description = "The mock path, any number of segments"),
+    ),
+    responses(
+        (status = 200, description = "What the chosen response says (any status)"),
+        (status = 401, description = "A private project without credentials"),
+        (status = 404, description = "PROJECT_NOT_FOUND, MOCK_NOT_FOUND or NO_MATCHING_RESPONSE"),
+        (status = 405, description = "The path exists for other methods only"),
+    ),
+    security((), ("bearer" = []), ("apiKey" = [])),
+)]
+#[allow(dead_code)]
+fn mock_surface() {}
+
 /// Adds what every operation shares, once: the `default` error answer, shaped
-/// as [`ErrorBody`].
+/// as [`ErrorBody`]; and the mock surface.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
+    {
+        use utoipa::Path;
+        doc.paths.add_path_operation(
+            __path_mock_surface::path(),
+            __path_mock_surface::methods(),
+            __path_mock_surface::operation(),
+        );
+    }
     let components = doc.components.get_or_insert_with(Default::default);
     components
         .schemas

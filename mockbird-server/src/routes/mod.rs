@@ -17,7 +17,6 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -108,6 +107,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(billing::webhook))
         .routes(routes!(system::system))
         .routes(routes!(system::outbox))
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .routes(routes!(system::metrics))
         .routes(routes!(crate::openapi::document))
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
 }
@@ -225,9 +227,6 @@ fn router(state: AppState, request_timeout: Duration) -> Router {
     ));
     Router::new()
         .merge(api.layer(axum::Extension(doc)))
-        .route("/healthz", get(system::healthz))
-        .route("/readyz", get(system::readyz))
-        .route("/metrics", get(system::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // `front` outside the body limit: a 413 is counted and rate-limited too.

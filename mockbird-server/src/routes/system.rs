@@ -15,11 +15,30 @@ use crate::logs::LogCounters;
 use crate::state::AppState;
 
 /// `GET /healthz`: the process runs.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "getHealth",
+    tag = "operations",
+    summary = "The process runs",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`")),
+)]
 pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// `GET /readyz`: 200 when the store answers, else 503.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "getReadiness",
+    tag = "operations",
+    summary = "Ready when the store answers",
+    responses(
+        (status = 200, description = "`{\"status\": \"ready\", \"store\": …}`"),
+        (status = 503, description = "The store does not answer"),
+    ),
+)]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => Json(json!({"status": "ready", "store": state.store.backend()})).into_response(),
@@ -35,6 +54,14 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /metrics`: Prometheus text.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "getMetrics",
+    tag = "operations",
+    summary = "Prometheus metrics",
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain")),
+)]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
