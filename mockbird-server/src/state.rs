@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use mockbird_core::model::Plan;
 use mockbird_core::service::{AuthService, BillingService, EmailService, MockEmailService};
-use mockbird_core::store::DatabaseService;
+use mockbird_core::store::{DatabaseService, StoreError};
 
+use crate::error::ApiError;
 use crate::limits::Limits;
 use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
@@ -122,10 +123,7 @@ impl Services {
     }
 
     /// The endpoint cap of an organization's plan (`None` = unlimited).
-    pub async fn endpoint_limit(
-        &self,
-        org_id: uuid::Uuid,
-    ) -> Result<EndpointLimit, crate::error::ApiError> {
+    pub async fn endpoint_limit(&self, org_id: uuid::Uuid) -> Result<EndpointLimit, ApiError> {
         let org = self.store.org(org_id).await?;
         let limit = self.plan(&org.plan).and_then(|p| p.endpoint_limit);
         Ok(EndpointLimit {
@@ -147,23 +145,17 @@ pub struct EndpointLimit {
 impl EndpointLimit {
     /// A store error as the API answers it: over the cap, 402 naming the
     /// plan, the cap and how to raise it; anything else through `other`.
-    pub fn refusal(
-        &self,
-        e: mockbird_core::store::StoreError,
-        other: impl FnOnce(mockbird_core::store::StoreError) -> crate::error::ApiError,
-    ) -> crate::error::ApiError {
+    pub fn refusal(&self, e: StoreError, other: impl FnOnce(StoreError) -> ApiError) -> ApiError {
         match e {
-            mockbird_core::store::StoreError::LimitExceeded { limit } => {
-                crate::error::ApiError::new(
-                    http::StatusCode::PAYMENT_REQUIRED,
-                    "SUBSCRIPTION_LIMIT",
-                    format!(
-                        "The {} plan allows {limit} mocks across the organization's projects; \
+            StoreError::LimitExceeded { limit } => ApiError::new(
+                http::StatusCode::PAYMENT_REQUIRED,
+                "SUBSCRIPTION_LIMIT",
+                format!(
+                    "The {} plan allows {limit} mocks across the organization's projects; \
                          upgrade the plan (POST /api/billing/create-checkout) or delete mocks to add more",
-                        self.plan
-                    ),
-                )
-            }
+                    self.plan
+                ),
+            ),
             other_error => other(other_error),
         }
     }
