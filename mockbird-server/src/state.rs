@@ -91,11 +91,11 @@ impl Services {
         &self,
         tenant: uuid::Uuid,
         f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, crate::error::ApiError> {
+    ) -> Result<T, ApiError> {
         self.sandbox
             .run(tenant, f)
             .await
-            .map_err(|_| crate::error::ApiError::template_busy())
+            .map_err(|_| ApiError::template_busy())
     }
 
     /// The plan called `tier`, or the default plan.
@@ -112,11 +112,7 @@ impl Services {
     }
 
     /// Moves an organization to `tier` and applies its limits at once, everywhere.
-    pub async fn change_plan(
-        &self,
-        org_id: uuid::Uuid,
-        tier: &str,
-    ) -> Result<(), crate::error::ApiError> {
+    pub async fn change_plan(&self, org_id: uuid::Uuid, tier: &str) -> Result<(), ApiError> {
         self.store.set_org_plan(org_id, tier).await?;
         self.limits.plan_changed(org_id, tier).await;
         Ok(())
