@@ -118,34 +118,22 @@ async fn insert_checked(store: &Store, logs: &[NewRequestLog]) -> StoreResult<u6
     Ok(stored)
 }
 
-/// The filters of a chunk query: a scope, an exact status, and a time range
-/// that chunks must overlap (inclusive at both ends).
+/// The filters of a chunk query: a scope, and the status and time range of
+/// a [`LogQuery`] (its paging is not used here).
 #[derive(Debug, Clone, Copy)]
 struct Filter {
     scope: LogScope,
-    status: Option<u16>,
-    start: Option<DateTime<Utc>>,
-    end: Option<DateTime<Utc>>,
-    /// See [`LogQuery::end_below_id`]: entries at exactly `end` count only
-    /// below this id, so a chunk ending at `end` is never wholly inside.
-    end_below_id: Option<Uuid>,
+    query: LogQuery,
 }
 
 impl Filter {
-    fn new(scope: LogScope) -> Self {
-        Filter {
-            scope,
-            status: None,
-            start: None,
-            end: None,
-            end_below_id: None,
-        }
-    }
-
     fn since(scope: LogScope, since: DateTime<Utc>) -> Self {
         Filter {
-            start: Some(since),
-            ..Filter::new(scope)
+            scope,
+            query: LogQuery {
+                start: Some(since),
+                ..LogQuery::default()
+            },
         }
     }
 
@@ -155,14 +143,14 @@ impl Filter {
             LogScope::Mock(m) => qb.push(" WHERE c.mock_id = ").push_bind(id(m)),
             LogScope::Project(p) => qb.push(" WHERE c.project_id = ").push_bind(id(p)),
         };
-        if let Some(status) = self.status {
+        if let Some(status) = self.query.status {
             qb.push(" AND c.response_status = ")
                 .push_bind(i64::from(status));
         }
-        if let Some(start) = self.start {
+        if let Some(start) = self.query.start {
             qb.push(" AND c.last_at >= ").push_bind(ts(start));
         }
-        if let Some(end) = self.end {
+        if let Some(end) = self.query.end {
             qb.push(" AND c.first_at <= ").push_bind(ts(end));
         }
     }
@@ -172,11 +160,12 @@ impl Filter {
     fn push_inside(&self, qb: &mut QueryBuilder<Db>, inside: bool) {
         self.push(qb);
         let mut ends = Vec::new();
-        if let Some(start) = self.start {
+        if let Some(start) = self.query.start {
             ends.push(("c.first_at < ", ts(start)));
         }
-        if let Some(end) = self.end {
-            let past = if self.end_below_id.is_some() {
+        if let Some(end) = self.query.end {
+            // With an id cut, a chunk ending exactly at `end` straddles it.
+            let past = if self.query.end_below_id.is_some() {
                 "c.last_at >= "
             } else {
                 "c.last_at > "
@@ -201,21 +190,7 @@ impl Filter {
 
     /// Whether an entry of an overlapping chunk is inside the range.
     fn holds(&self, log: &RequestLog) -> bool {
-        let range = LogQuery {
-            start: self.start,
-            end: self.end,
-            end_below_id: self.end_below_id,
-            ..LogQuery::default()
-        };
-        range.holds(log.created_at, log.id)
-    }
-
-    /// Whether a chunk spanning `first ..= last` lies wholly inside the range.
-    fn covers(&self, first: DateTime<Utc>, last: DateTime<Utc>) -> bool {
-        self.start.is_none_or(|t| first >= t)
-            && self
-                .end
-                .is_none_or(|t| last < t || (last == t && self.end_below_id.is_none()))
+        self.query.holds(log.created_at, log.id)
     }
 }
 
@@ -320,7 +295,7 @@ async fn walk(
                 first_at,
                 last_at,
                 entries: convert::uint(&row, "entries").map_err(backend)?,
-                whole: filter.covers(first_at, last_at),
+                whole: filter.query.covers(first_at, last_at),
             };
             if !page.push(span) {
                 break 'walk;
@@ -408,13 +383,7 @@ impl LogStore for Store {
     }
 
     async fn logs(&self, scope: LogScope, query: LogQuery) -> StoreResult<Page<RequestLog>> {
-        let filter = Filter {
-            scope,
-            status: query.status,
-            start: query.start,
-            end: query.end,
-            end_below_id: query.end_below_id,
-        };
+        let filter = Filter { scope, query };
         let mut count = QueryBuilder::<Db>::new(
             "SELECT CAST(COALESCE(SUM(c.entries), 0) AS BIGINT) FROM request_log_chunks c",
         );

@@ -118,6 +118,15 @@ impl LogQuery {
             })
     }
 
+    /// Whether every entry logged between `first` and `last` (inclusive) is
+    /// inside the time range, whatever its id.
+    pub fn covers(&self, first: DateTime<Utc>, last: DateTime<Utc>) -> bool {
+        self.start.is_none_or(|t| first >= t)
+            && self
+                .end
+                .is_none_or(|t| last < t || (last == t && self.end_below_id.is_none()))
+    }
+
     /// Rows to skip.
     pub fn offset(&self) -> u64 {
         u64::from(self.page.saturating_sub(1)) * u64::from(self.limit)
