@@ -133,7 +133,7 @@ mod tests {
     }
 }
 
-/// A JSON body that may be left out entirely (no body: `T::default()`).
+/// A JSON body that may be left out entirely: no body, or `null`, is `T::default()`.
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub T);
 
@@ -149,9 +149,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         if empty {
             return Ok(OptionalJson(T::default()));
         }
-        ApiJson::from_request(req, state)
+        ApiJson::<Option<T>>::from_request(req, state)
             .await
-            .map(|ApiJson(v)| OptionalJson(v))
+            .map(|ApiJson(v)| OptionalJson(v.unwrap_or_default()))
     }
 }
 

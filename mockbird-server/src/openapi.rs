@@ -7,6 +7,8 @@ use axum::Extension;
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use http::header;
+use serde_json::{Map, Value, json};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Response, ResponseBuilder,
@@ -15,9 +17,255 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::error::ErrorBody;
 
+/// An error answer in the shape of [`ErrorBody`].
+fn error_response(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(ErrorBody::name())))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+macro_rules! error_responses {
+    ($($name:ident => $desc:literal),* $(,)?) => {
+        $(
+            #[doc = $desc]
+            #[derive(Debug)]
+            pub struct $name;
+
+            impl<'s> utoipa::ToResponse<'s> for $name {
+                fn response() -> (&'s str, RefOr<Response>) {
+                    (stringify!($name), super::error_response($desc))
+                }
+            }
+        )*
+
+        /// Every named error answer, for the document's components.
+        pub(super) fn all() -> Vec<(&'static str, RefOr<Response>)> {
+            vec![$(<$name as utoipa::ToResponse>::response()),*]
+        }
+    };
+}
+
+/// The contract's error answers, each a named response of the document that
+/// operations list with the statuses they give:
+/// `(status = 404, response = errors::NotFound)`.
+pub mod errors {
+    use utoipa::openapi::{RefOr, Response};
+
+    error_responses! {
+        Invalid => "VALIDATION_FAILED: the body or a parameter breaks a rule; `errors` lists every problem as `field: message`",
+        Unauthorized => "UNAUTHORIZED: no, an unknown or an expired access token or API key (or wrong credentials)",
+        PaymentRequired => "SUBSCRIPTION_LIMIT: the organization's plan allows no more mocks",
+        Forbidden => "FORBIDDEN: the caller's role in the organization is too low, or the password is wrong",
+        NotFound => "NOT_FOUND, PROJECT_NOT_FOUND or MOCK_NOT_FOUND: no such resource, or the caller may not see it",
+        Conflict => "CONFLICT: a slug, email or route is taken, or the change contradicts the current state",
+        TooLarge => "PAYLOAD_TOO_LARGE: the body is over the route's limit",
+        RateLimited => "RATE_LIMIT_EXCEEDED: too many calls in this minute; `Retry-After` says when to retry",
+        Busy => "TEMPLATE_BUSY or SERVER_BUSY: the template sandbox or the request-body budget is full; retry shortly",
+    }
+}
+
+/// The schema of a partial update made from a create body's schema: every
+/// property optional, and `null` allowed where it keeps the field as it is.
+pub fn all_optional(schema: RefOr<Schema>) -> RefOr<Schema> {
+    let RefOr::T(Schema::Object(mut object)) = schema else {
+        return schema;
+    };
+    for name in std::mem::take(&mut object.required) {
+        let Some(property) = object.properties.get_mut(&name) else {
+            continue;
+        };
+        let nullable = match std::mem::replace(property, RefOr::T(Schema::default())) {
+            RefOr::T(Schema::Object(mut inner)) => {
+                let mut types = match inner.schema_type {
+                    SchemaType::Type(t) => vec![t],
+                    SchemaType::Array(ts) => ts,
+                    SchemaType::AnyValue => vec![],
+                };
+                if !types.is_empty() && !types.contains(&Type::Null) {
+                    types.push(Type::Null);
+                }
+                inner.schema_type = SchemaType::from_iter(types);
+                RefOr::T(Schema::Object(inner))
+            }
+            other => RefOr::T(Schema::OneOf(
+                OneOfBuilder::new()
+                    .item(other)
+                    .item(ObjectBuilder::new().schema_type(Type::Null))
+                    .build(),
+            )),
+        };
+        *property = nullable;
+    }
+    RefOr::T(Schema::Object(object))
+}
+
 /// The serialized document, shared by every request.
 #[derive(Debug, Clone)]
 pub struct Document(pub Bytes);
+
+impl Document {
+    /// The finished document ([`finish`]), serialized once. `paid_tiers` are
+    /// the plans a checkout may name (this server's, not a fixed list).
+    pub fn new(doc: OpenApi, paid_tiers: &[&str]) -> Self {
+        let mut value = serde_json::to_value(finish(doc)).expect("the OpenAPI document serializes");
+        drop_empty_defaults(&mut value, false);
+        if let Some(schemas) = value
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        {
+            merge_all_of(schemas);
+            if let Some(tier) = schemas
+                .get_mut("Checkout")
+                .and_then(|c| c.pointer_mut("/properties/tier"))
+            {
+                tier["enum"] = json!(paid_tiers);
+            }
+        }
+        close_request_bodies(&mut value);
+        Document(Bytes::from(
+            serde_json::to_vec(&value).expect("the OpenAPI document serializes"),
+        ))
+    }
+}
+
+/// Writes each `allOf` of the components (utoipa's form of a
+/// `#[serde(flatten)]`ed struct) as the one object it is on the wire, so
+/// that [`close_request_bodies`] can close it.
+fn merge_all_of(schemas: &mut Map<String, Value>) {
+    fn merged(schemas: &Map<String, Value>, schema: &Value, depth: u8) -> Value {
+        let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
+            return schema.clone();
+        };
+        let (mut properties, mut required) = (Map::new(), Vec::<Value>::new());
+        for part in parts {
+            let part = match part.get("$ref").and_then(Value::as_str) {
+                Some(r) if depth < 8 => {
+                    let name = r.trim_start_matches("#/components/schemas/");
+                    merged(schemas, &schemas[name], depth + 1)
+                }
+                _ => part.clone(),
+            };
+            if let Some(p) = part.get("properties").and_then(Value::as_object) {
+                properties.extend(p.clone());
+            }
+            if let Some(r) = part.get("required").and_then(Value::as_array) {
+                required.extend(r.iter().cloned());
+            }
+        }
+        let mut object = json!({"type": "object", "properties": properties});
+        if !required.is_empty() {
+            object["required"] = Value::Array(required);
+        }
+        if let Some(d) = schema.get("description") {
+            object["description"] = d.clone();
+        }
+        object
+    }
+    let names: Vec<String> = schemas
+        .iter()
+        .filter(|(_, s)| s.get("allOf").is_some())
+        .map(|(n, _)| n.clone())
+        .collect();
+    let done: Vec<(String, Value)> = names
+        .into_iter()
+        .map(|n| {
+            let m = merged(schemas, &schemas[&n], 0);
+            (n, m)
+        })
+        .collect();
+    schemas.extend(done);
+}
+
+/// Marks every object schema a request body reaches `additionalProperties:
+/// false`: the server answers 400 for a field it does not know (a typo must
+/// not be dropped in silence).
+fn close_request_bodies(doc: &mut Value) {
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for operation in paths
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|p| p.values())
+        {
+            if let Some(body) = operation.get("requestBody") {
+                refs(body, &mut todo);
+            }
+        }
+    }
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(schema) = schemas.get_mut(&name) else {
+            continue;
+        };
+        refs(schema, &mut todo);
+        if let Some(object) = schema
+            .as_object_mut()
+            .filter(|o| o.contains_key("properties"))
+        {
+            object.insert("additionalProperties".into(), Value::Bool(false));
+        }
+    }
+}
+
+/// Removes the `default` utoipa writes for each field of a `#[serde(default)]`
+/// body: `null` (or an object of them) says nothing a reader needs, and is
+/// not even valid where the field is not nullable. Response maps, whose
+/// `default` key is the catch-all answer, are left alone.
+fn drop_empty_defaults(value: &mut serde_json::Value, is_responses: bool) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let empty = |d: &serde_json::Value| {
+                d.is_null()
+                    || d.as_object()
+                        .is_some_and(|o| o.values().all(|v| v.is_null()))
+            };
+            if !is_responses && map.get("default").is_some_and(empty) {
+                map.remove("default");
+            }
+            for (key, v) in map.iter_mut() {
+                drop_empty_defaults(v, key == "responses");
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                drop_empty_defaults(item, false);
+            }
+        }
+        _ => {}
+    }
+}
 
 /// The document before the handlers' paths are added: title, version,
 /// security schemes (`bearer` access tokens, `apiKey` in `X-API-Key`).
@@ -84,16 +332,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
     components
         .schemas
         .insert(ErrorBody::name().into_owned(), ErrorBody::schema());
-    let error: RefOr<Response> = ResponseBuilder::new()
-        .description("Error")
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name(ErrorBody::name())))
-                .build(),
-        )
-        .build()
-        .into();
+    for (name, response) in errors::all() {
+        components.responses.insert(name.to_owned(), response);
+    }
+    let error = error_response("Any other error of the contract (see docs/http-api.md)");
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,

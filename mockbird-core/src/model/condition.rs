@@ -6,6 +6,7 @@ use crate::ValidationError;
 
 /// Where a condition looks in the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ConditionType {
     /// A request header (name case-insensitive).
@@ -38,6 +39,7 @@ impl ConditionType {
 
 /// How a condition compares what it found with its `value`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Operator {
     /// Exactly equal.
@@ -116,6 +118,7 @@ impl Operator {
 
 /// A validated condition, as stored and returned by the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Condition {
     /// Where to look.
     #[serde(rename = "type")]
@@ -136,11 +139,14 @@ pub struct ConditionSpec {
     /// `header query body path cookie method`.
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    /// Required except for `method` (and for `body`, where empty means the whole body).
+    /// Required except for `method` (and for `body`, where empty means the
+    /// whole body); at most 500 characters.
     pub field: Option<String>,
     /// One of the [`Operator`] names.
     pub operator: Option<String>,
-    /// Required except for `exists` / `notExists`.
+    /// Required except for `exists` / `notExists`; a JSON string of at most
+    /// 10,000 characters (a regex at most 1,000, and it must compile; a number
+    /// for `gt`, `gte`, `lt`, `lte`).
     pub value: Option<serde_json::Value>,
 }
 
@@ -196,12 +202,12 @@ impl ConditionSpec {
             }
         };
         let field = self.field.clone().unwrap_or_default();
-        if field.trim().is_empty()
+        if field.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
             && matches!(kind, Some(k) if !matches!(k, ConditionType::Method | ConditionType::Body))
         {
             errors.push("field", "is required");
         }
-        if field.len() > 500 {
+        if field.chars().count() > 500 {
             errors.push("field", "must be at most 500 characters");
         }
         let value = match &self.value {
@@ -219,10 +225,10 @@ impl ConditionSpec {
             if op.is_presence() {
                 // value ignored
             } else if let Some(v) = &value {
-                if op.is_numeric() && crate::condition::parse_number(v).is_none() {
+                if op.is_numeric() && !v.parse::<f64>().is_ok_and(f64::is_finite) {
                     errors.push("value", format!("must be a number for {}", op.as_str()));
                 }
-                if v.len() > 10_000 {
+                if v.chars().count() > 10_000 {
                     errors.push("value", "must be at most 10000 characters");
                 } else if op == Operator::Regex && v.len() > crate::condition::MAX_REGEX_CHARS {
                     errors.push(

@@ -10,11 +10,14 @@ use crate::ValidationError;
 
 /// `{"mockbird": 1, "project": {…}, "mocks": [...]}` as in docs/http-api.md.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ExportDocument {
     /// Format version; 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub mockbird: Option<u32>,
     /// The project's own fields.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub project: ExportProject,
     /// Every mock with its responses.
     pub mocks: Vec<ExportMock>,
@@ -22,13 +25,16 @@ pub struct ExportDocument {
 
 /// The project part of an export document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ExportProject {
     /// Name.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]"))]
     pub name: Option<String>,
-    /// Slug (made unique on import).
+    /// Slug wished for: kept when valid and free, else one is derived from the name.
     pub slug: Option<String>,
     /// Description.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 5000))]
     pub description: Option<String>,
     /// Visibility; default false.
     pub is_public: Option<bool>,
@@ -36,6 +42,7 @@ pub struct ExportProject {
 
 /// A mock of an export document.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExportMock {
     /// The mock's fields.
@@ -48,6 +55,7 @@ pub struct ExportMock {
     /// (The mock's fields come flattened, which hides such keys from the
     /// deserializer; collected here they cannot slip through.)
     #[serde(flatten, skip_serializing)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
 }
 

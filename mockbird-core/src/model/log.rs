@@ -13,6 +13,7 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// One request served (or refused) under `/m/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RequestLog {
     /// Identifier.
@@ -135,6 +136,7 @@ impl LogQuery {
 
 /// One page of results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     /// The entries of this page.
@@ -163,6 +165,7 @@ pub struct UsageRecord {
 
 /// Requests of one time bucket, as [`crate::store::LogStore::log_stats`] counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LogBucket {
     /// Start of the bucket (aligned to its size, UTC).

@@ -12,6 +12,7 @@ use crate::routing::PathPattern;
 
 /// The method a mock answers. `Any` answers every method not claimed by a more exact mock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
     /// `GET`
@@ -99,6 +100,7 @@ impl FromStr for HttpMethod {
 
 /// The kind of body a mock returns; sets the default `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ResponseType {
     /// `application/json`
@@ -152,6 +154,7 @@ impl FromStr for ResponseType {
 
 /// A mock as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Mock {
     /// Identifier.
@@ -227,19 +230,28 @@ impl Mock {
 /// A mock as a user sends it (create body, update body, export document):
 /// every field optional so that all problems can be reported at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct MockSpec {
-    /// Required.
+    /// Required; at most 200 characters, not only spaces.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]"))]
     pub name: Option<String>,
-    /// Required; see [`PathPattern`].
+    /// Required; see [`PathPattern`]: `/`-separated static segments,
+    /// `{param}` segments and a last `{*rest}`; parameter names unique.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required, max_length = 500, pattern = r"^/$|^/\{\*[A-Za-z_][A-Za-z0-9_-]{0,63}\}$|^(?:/(?:[^/{}?#\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|\{[A-Za-z_][A-Za-z0-9_-]{0,63}\}))+(?:/\{\*[A-Za-z_][A-Za-z0-9_-]{0,63}\})?$"))]
     pub path: Option<String>,
     /// Required; `GET`…`OPTIONS` or `ANY`.
+    #[cfg_attr(feature = "openapi", schema(value_type = HttpMethod, required))]
     pub method: Option<String>,
-    /// Default empty.
+    /// Default empty; at most 5,000 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 5000))]
     pub description: Option<String>,
     /// Default `json`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ResponseType>))]
     pub response_type: Option<String>,
-    /// Default 0; 0–10000.
+    /// Default 0; 0–10000 milliseconds.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10000))]
+    #[serde(deserialize_with = "super::whole_number")]
     pub response_delay: Option<i64>,
     /// Default true.
     pub is_active: Option<bool>,

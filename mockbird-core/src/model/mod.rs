@@ -11,6 +11,8 @@ mod mock;
 mod org;
 mod project;
 mod response;
+#[cfg(feature = "openapi")]
+mod schema;
 mod session;
 mod user;
 
@@ -54,7 +56,8 @@ pub fn validate_name(field: &str, value: &str) -> Result<String, crate::Validati
     errors.into_result(name)
 }
 
-/// Checks a required, length-limited name that is not only spaces; it is kept
+/// Checks a required, length-limited name that is not only spaces, tabs and
+/// line breaks (the OpenAPI pattern `[^ \t\n\r]` says the same); it is kept
 /// as given (untrimmed). Records problems under `field`.
 pub(crate) fn check_name(
     errors: &mut crate::ValidationError,
@@ -66,7 +69,7 @@ pub(crate) fn check_name(
             errors.push(field, "is required");
             String::new()
         }
-        Some(v) if v.trim().is_empty() => {
+        Some(v) if v.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) => {
             errors.push(field, "is required (not only spaces)");
             String::new()
         }
@@ -78,5 +81,25 @@ pub(crate) fn check_name(
             String::new()
         }
         Some(v) => v.to_owned(),
+    }
+}
+
+/// Reads an optional whole number that JSON may write as `42` or `42.0`
+/// (JSON Schema counts both as integers); a fraction is an error.
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize;
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            })
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
     }
 }

@@ -12,6 +12,7 @@ use crate::ValidationError;
 
 /// A member's role. Ordered: `Member < Admin < Owner`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Creates and edits projects and mocks.
@@ -56,6 +57,7 @@ impl FromStr for Role {
 
 /// A tenant: owns projects, API keys and a subscription.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     /// Identifier.
@@ -119,6 +121,7 @@ pub struct Membership {
 
 /// A member as listed by `GET /api/orgs/{id}/members`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MemberInfo {
     /// The member.
@@ -131,6 +134,7 @@ pub struct MemberInfo {
 
 /// An invitation to join an organization, redeemable once by the invited email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Invitation {
     /// Identifier.

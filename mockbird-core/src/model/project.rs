@@ -9,6 +9,7 @@ use crate::ValidationError;
 
 /// A project as stored. `mockCount` is computed by the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     /// Identifier.
@@ -71,15 +72,19 @@ impl NewProject {
 
 /// A change to a project: `None` keeps the field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProjectPatch {
     /// New name.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 200, pattern = r"[^ \t\n\r]"))]
     pub name: Option<String>,
     /// New description.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 5000))]
     pub description: Option<String>,
     /// New visibility.
     pub is_public: Option<bool>,
     /// New slug.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"))]
     pub slug: Option<String>,
 }
 

@@ -11,6 +11,7 @@ use crate::ValidationError;
 
 /// A response as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MockResponse {
     /// Identifier.
@@ -73,19 +74,30 @@ impl MockResponse {
 
 /// A response as a user sends it: every field optional so that all problems are reported at once.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ResponseSpec {
-    /// Default `Response`.
+    /// Default `Response`; at most 200 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 200))]
     pub name: Option<String>,
     /// Required, 100–599.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required, minimum = 100, maximum = 599))]
+    #[serde(deserialize_with = "super::whole_number")]
     pub status_code: Option<i64>,
-    /// Default none.
+    /// Default none. Names are HTTP tokens; framing and hop-by-hop headers
+    /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Keep-Alive`,
+    /// `Upgrade`, `TE`, `Trailer`, `Proxy-*`) are the server's.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::model::schema::headers))]
     pub headers: Option<BTreeMap<String, String>>,
-    /// Default empty; at most 1 MiB.
+    /// Default empty; at most 1 MiB. A Handlebars template when it holds `{{`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 1048576))]
     pub body: Option<String>,
-    /// Default none.
+    /// Default none; at most 50.
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub conditions: Option<Vec<ConditionSpec>>,
     /// Default 100; 0–100.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    #[serde(deserialize_with = "super::whole_number")]
     pub weight: Option<i64>,
     /// Default false.
     pub is_default: Option<bool>,

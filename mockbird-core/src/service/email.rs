@@ -34,6 +34,7 @@ pub struct Email {
 
 /// A message the mock sent, as `GET /api/dev/outbox` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SentEmail {
     /// Recipient address.

@@ -13,7 +13,7 @@ use crate::state::AppState;
 const REFRESH_TTL_DAYS: i64 = 30;
 
 /// `session` of docs/http-api.md.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionTokens {
     /// Bearer token for `/api`.

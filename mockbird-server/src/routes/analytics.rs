@@ -7,15 +7,19 @@ use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
 use mockbird_core::ValidationError;
 use mockbird_core::model::{LogScope, LogStats, Role};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::openapi::errors;
 use crate::routes::{mocks, projects};
 use crate::state::AppState;
 
 /// A window ending now, and the size of its buckets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Period {
     /// 60 one-minute buckets.
     Hour,
@@ -43,16 +47,6 @@ impl Period {
                 e.push("period", "must be hour, day, week or month");
                 Err(e)
             }
-        }
-    }
-
-    /// The name in answers.
-    pub fn name(self) -> &'static str {
-        match self {
-            Period::Hour => "hour",
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
         }
     }
 
@@ -91,8 +85,61 @@ fn avg(total_ms: u64, requests: u64) -> f64 {
     }
 }
 
+/// One bucket of a window.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Point {
+    /// Start of the bucket (UTC, aligned to its size).
+    pub bucket_start: DateTime<Utc>,
+    /// Requests in it.
+    pub requests: u64,
+    /// Of those, answers with status ≥ 400.
+    pub errors: u64,
+    /// Mean response time in milliseconds, 2 decimals; 0 without requests.
+    pub avg_response_time_ms: f64,
+}
+
 /// The answer shared by both endpoints: totals and every bucket of the window.
-pub fn summary(period: Period, start: DateTime<Utc>, stats: &LogStats) -> Value {
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Analytics {
+    /// The window.
+    pub period: Period,
+    /// Requests in the window.
+    pub total_requests: u64,
+    /// Of those, answers with status ≥ 400.
+    pub error_count: u64,
+    /// Mean response time in milliseconds, 2 decimals.
+    pub avg_response_time_ms: f64,
+    /// 95th percentile of the response times (nearest rank), in milliseconds.
+    pub p95_response_time_ms: u32,
+    /// Every bucket of the window, oldest first, empty ones with zeros.
+    pub series: Vec<Point>,
+}
+
+/// Requests of one mock in the window.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MockCount {
+    /// The mock; none for requests no mock matched.
+    pub mock_id: Option<Uuid>,
+    /// Requests in the window.
+    pub requests: u64,
+}
+
+/// A project's analytics: the shared answer plus requests per mock.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectAnalytics {
+    /// Totals and buckets.
+    #[serde(flatten)]
+    pub analytics: Analytics,
+    /// Every mock of the project (zeros included), most requests first.
+    pub by_mock: Vec<MockCount>,
+}
+
+/// The answer shared by both endpoints: totals and every bucket of the window.
+pub fn summary(period: Period, start: DateTime<Utc>, stats: &LogStats) -> Analytics {
     let size = i64::from(period.bucket_secs());
     let mut found = stats.buckets.iter().peekable();
     let mut series = Vec::with_capacity(period.buckets() as usize);
@@ -102,24 +149,24 @@ pub fn summary(period: Period, start: DateTime<Utc>, stats: &LogStats) -> Value 
             Some(b) => (b.requests, b.errors, b.total_ms),
             None => (0, 0, 0),
         };
-        series.push(json!({
-            "bucketStart": at,
-            "requests": requests,
-            "errors": errors,
-            "avgResponseTimeMs": avg(total_ms, requests),
-        }));
+        series.push(Point {
+            bucket_start: at,
+            requests,
+            errors,
+            avg_response_time_ms: avg(total_ms, requests),
+        });
     }
     let total = stats.total();
     let errors: u64 = stats.buckets.iter().map(|b| b.errors).sum();
     let total_ms: u64 = stats.buckets.iter().map(|b| b.total_ms).sum();
-    json!({
-        "period": period.name(),
-        "totalRequests": total,
-        "errorCount": errors,
-        "avgResponseTimeMs": avg(total_ms, total),
-        "p95ResponseTimeMs": stats.p95_ms,
-        "series": series,
-    })
+    Analytics {
+        period,
+        total_requests: total,
+        error_count: errors,
+        avg_response_time_ms: avg(total_ms, total),
+        p95_response_time_ms: stats.p95_ms,
+        series,
+    }
 }
 
 /// `period=hour|day|week|month` (documentation of the query).
@@ -128,7 +175,7 @@ pub fn summary(period: Period, start: DateTime<Utc>, stats: &LogStats) -> Value 
 #[allow(dead_code)] // documentation only: parsed by `Period::parse`
 struct AnalyticsParams {
     /// `hour` (1-minute buckets), `day` (hours, default), `week` or `month` (30 days, in days).
-    period: Option<String>,
+    period: Option<Period>,
 }
 
 /// `GET /api/mocks/{id}/analytics`.
@@ -138,8 +185,14 @@ struct AnalyticsParams {
     operation_id = "getMockAnalytics",
     tag = "logs",
     summary = "Requests, errors and response times of a mock over a window",
-    params(("id" = String, Path), AnalyticsParams),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock"), AnalyticsParams),
+    responses(
+        (status = 200, description = "The window's totals and buckets", body = Analytics),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn mock_analytics(
@@ -147,7 +200,7 @@ pub async fn mock_analytics(
     caller: Caller,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Analytics>> {
     let (_, mock) = mocks::load(&state, &caller, &id).await?;
     let (answer, _) = analyze(&state, LogScope::Mock(mock.id), raw.as_deref()).await?;
     Ok(Json(answer))
@@ -158,7 +211,7 @@ async fn analyze(
     state: &AppState,
     scope: LogScope,
     raw: Option<&str>,
-) -> ApiResult<(Value, LogStats)> {
+) -> ApiResult<(Analytics, LogStats)> {
     let period = Period::parse(raw)?;
     let start = period.start(mockbird_core::clock::now());
     let stats = state
@@ -176,8 +229,14 @@ async fn analyze(
     operation_id = "getProjectAnalytics",
     tag = "logs",
     summary = "Requests, errors and response times of a project over a window, per mock too",
-    params(("id" = String, Path), AnalyticsParams),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project"), AnalyticsParams),
+    responses(
+        (status = 200, description = "The window's totals, buckets and requests per mock", body = ProjectAnalytics),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn project_analytics(
@@ -185,21 +244,22 @@ pub async fn project_analytics(
     caller: Caller,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProjectAnalytics>> {
     let project = projects::load(&state, &caller, &id, Role::Member).await?;
-    let (mut answer, stats) =
-        analyze(&state, LogScope::Project(project.id), raw.as_deref()).await?;
+    let (analytics, stats) = analyze(&state, LogScope::Project(project.id), raw.as_deref()).await?;
     let mut by_mock = stats.by_mock;
     for m in state.store.mocks_for_project(project.id).await? {
         if !by_mock.iter().any(|(id, _)| *id == Some(m.id)) {
             by_mock.push((Some(m.id), 0));
         }
     }
-    answer["byMock"] = by_mock
-        .iter()
-        .map(|(id, n)| json!({"mockId": id, "requests": n}))
-        .collect();
-    Ok(Json(answer))
+    Ok(Json(ProjectAnalytics {
+        analytics,
+        by_mock: by_mock
+            .into_iter()
+            .map(|(mock_id, requests)| MockCount { mock_id, requests })
+            .collect(),
+    }))
 }
 
 #[cfg(test)]
@@ -237,15 +297,11 @@ mod tests {
             p95_ms: 7,
         };
         let v = summary(Period::Hour, start, &stats);
-        let series = v["series"].as_array().unwrap();
-        assert_eq!(series.len(), 60);
-        assert_eq!(series[2]["requests"], 4);
-        assert_eq!(series[2]["avgResponseTimeMs"], 2.5);
-        assert_eq!(series[0]["requests"], 0);
-        assert_eq!(
-            (v["totalRequests"].as_u64(), v["errorCount"].as_u64()),
-            (Some(4), Some(1))
-        );
-        assert_eq!(v["p95ResponseTimeMs"], 7);
+        assert_eq!(v.series.len(), 60);
+        assert_eq!(v.series[2].requests, 4);
+        assert_eq!(v.series[2].avg_response_time_ms, 2.5);
+        assert_eq!(v.series[0].requests, 0);
+        assert_eq!((v.total_requests, v.error_count), (4, 1));
+        assert_eq!(v.p95_response_time_ms, 7);
     }
 }

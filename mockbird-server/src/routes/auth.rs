@@ -11,28 +11,62 @@ use mockbird_core::model::{
 };
 use mockbird_core::store::StoreError;
 use mockbird_core::token;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, issue_session};
+use crate::auth::{Caller, SessionTokens, issue_session};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ClientIp};
+use crate::openapi::errors;
 use crate::state::AppState;
 
 /// Register body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Register {
+    /// The login address (stored lower-case); unique.
+    #[schema(value_type = String, required, format = Email, max_length = 254)]
     email: Option<String>,
+    /// 8 to 1,024 characters.
+    #[schema(value_type = String, required, min_length = 8, max_length = 1024)]
     password: Option<String>,
+    /// Display name: at most 200 characters, not only spaces.
+    #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
 }
 
 /// Login body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Login {
+    /// The login address.
+    #[schema(value_type = String, required)]
     email: Option<String>,
+    /// The password.
+    #[schema(value_type = String, required)]
     password: Option<String>,
+}
+
+/// A signed-in user and their session: the answer of register and login.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedIn {
+    /// The account.
+    pub user: User,
+    /// Its new session.
+    pub session: SessionTokens,
+}
+
+/// A renewed session: the answer of refresh.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Renewed {
+    /// The new tokens; the refresh token presented no longer works.
+    pub session: SessionTokens,
+}
+
+/// A message for a person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Message {
+    /// What happened.
+    pub message: String,
 }
 
 fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>) -> &'a str {
@@ -52,7 +86,13 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
     operation_id = "register",
     tag = "auth",
     summary = "Create an account and its personal organization",
-    responses((status = 201, description = "Success")),
+    request_body = Register,
+    responses(
+        (status = 201, description = "The account, its personal organization and a session", body = SignedIn),
+        (status = 400, response = errors::Invalid),
+        (status = 409, response = errors::Conflict),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn register(
     State(state): State<AppState>,
@@ -89,10 +129,7 @@ pub async fn register(
     if let Err(e) = state.email.send(welcome).await {
         tracing::error!(error = %e, "welcome email not sent");
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"user": user, "session": session})),
-    ))
+    Ok((StatusCode::CREATED, Json(SignedIn { user, session })))
 }
 
 /// Every user gets an organization of their own, named after them.
@@ -183,7 +220,13 @@ async fn attempts(
     operation_id = "login",
     tag = "auth",
     summary = "Log in",
-    responses((status = 200, description = "Success")),
+    request_body = Login,
+    responses(
+        (status = 200, description = "A new session", body = SignedIn),
+        (status = 400, response = errors::Invalid),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn login(
     State(state): State<AppState>,
@@ -216,7 +259,10 @@ pub async fn login(
         return Err(bad());
     }
     let session = issue_session(&state, creds.user.id, Uuid::new_v4()).await?;
-    Ok(Json(json!({"user": creds.user, "session": session})))
+    Ok(Json(SignedIn {
+        user: creds.user,
+        session,
+    }))
 }
 
 /// `POST /api/auth/logout`: ends the caller's session (its refresh tokens).
@@ -226,7 +272,11 @@ pub async fn login(
     operation_id = "logout",
     tag = "auth",
     summary = "End this session",
-    responses((status = 204, description = "Success")),
+    responses(
+        (status = 204, description = "The session's refresh tokens no longer work"),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
@@ -243,7 +293,11 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     operation_id = "getCurrentUser",
     tag = "auth",
     summary = "The current user",
-    responses((status = 200, description = "Success")),
+    responses(
+        (status = 200, description = "The caller", body = User),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn me(caller: Caller) -> Json<User> {
@@ -251,9 +305,11 @@ pub async fn me(caller: Caller) -> Json<User> {
 }
 
 /// Refresh body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Refresh {
+    /// The refresh token of the session (single use).
+    #[schema(value_type = String, required)]
     refresh_token: Option<String>,
 }
 
@@ -264,7 +320,13 @@ pub struct Refresh {
     operation_id = "refreshSession",
     tag = "auth",
     summary = "Rotate the refresh token",
-    responses((status = 200, description = "Success")),
+    request_body = Refresh,
+    responses(
+        (status = 200, description = "New tokens", body = Renewed),
+        (status = 400, response = errors::Invalid),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -290,12 +352,14 @@ pub async fn refresh(
         return Err(invalid());
     }
     let session = issue_session(&state, stored.user_id, stored.family_id).await?;
-    Ok(Json(json!({"session": session})))
+    Ok(Json(Renewed { session }))
 }
 
 /// Forgot-password body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Forgot {
+    /// The account's address.
+    #[schema(value_type = String, required, format = Email, max_length = 254)]
     email: Option<String>,
 }
 
@@ -306,7 +370,12 @@ pub struct Forgot {
     operation_id = "forgotPassword",
     tag = "auth",
     summary = "Email a reset token",
-    responses((status = 202, description = "Success")),
+    request_body = Forgot,
+    responses(
+        (status = 202, description = "Accepted, whether or not the account exists", body = Message),
+        (status = 400, response = errors::Invalid),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn forgot_password(
     State(state): State<AppState>,
@@ -347,14 +416,20 @@ pub async fn forgot_password(
     }
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"message": "If the account exists, a reset email is on its way"})),
+        Json(Message {
+            message: "If the account exists, a reset email is on its way".into(),
+        }),
     ))
 }
 
 /// Reset-password body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Reset {
+    /// The token from the reset email (single use, 1 hour).
+    #[schema(value_type = String, required)]
     token: Option<String>,
+    /// The new password: 8 to 1,024 characters.
+    #[schema(value_type = String, required, min_length = 8, max_length = 1024)]
     password: Option<String>,
 }
 
@@ -365,7 +440,13 @@ pub struct Reset {
     operation_id = "resetPassword",
     tag = "auth",
     summary = "Set a new password with a reset token",
-    responses((status = 204, description = "Success")),
+    request_body = Reset,
+    responses(
+        (status = 204, description = "Password set; every session ended"),
+        (status = 400, response = errors::Invalid),
+        (status = 401, description = "UNAUTHORIZED: the token is unknown, used or expired", body = crate::error::ErrorBody),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn reset_password(
     State(state): State<AppState>,
@@ -382,7 +463,7 @@ pub async fn reset_password(
         .store
         .consume_reset_token(&token::hash_token(&secret), mockbird_core::clock::now())
         .await
-        .map_err(|_| ApiError::bad_request("token: is unknown, used or expired"))?;
+        .map_err(|_| ApiError::unauthorized("Invalid, used or expired reset token"))?;
     let hash = state
         .auth
         .hash_password(&password)
@@ -394,10 +475,14 @@ pub async fn reset_password(
 }
 
 /// Change-password body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePassword {
+    /// The current password.
+    #[schema(value_type = String, required)]
     old_password: Option<String>,
+    /// The new password: 8 to 1,024 characters.
+    #[schema(value_type = String, required, min_length = 8, max_length = 1024)]
     new_password: Option<String>,
 }
 
@@ -408,7 +493,14 @@ pub struct ChangePassword {
     operation_id = "changePassword",
     tag = "auth",
     summary = "Change the password",
-    responses((status = 204, description = "Success")),
+    request_body = ChangePassword,
+    responses(
+        (status = 204, description = "Password changed"),
+        (status = 400, response = errors::Invalid),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn change_password(
@@ -448,7 +540,11 @@ pub async fn change_password(
     operation_id = "deleteCurrentUser",
     tag = "auth",
     summary = "Delete the account and organizations it alone owns",
-    responses((status = 204, description = "Success")),
+    responses(
+        (status = 204, description = "Deleted, with the organizations only it owned"),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete_me(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {

@@ -6,21 +6,27 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use http::{HeaderMap, StatusCode};
 use mockbird_core::ValidationError;
-use mockbird_core::model::{Role, Subscription, SubscriptionStatus};
+use mockbird_core::model::{Invoice, Role, Subscription, SubscriptionStatus};
 use mockbird_core::service::{BillingError, BillingPeriod, CheckoutRequest};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, require_role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, parse_id};
+use crate::openapi::errors;
 use crate::state::AppState;
 
-/// `?orgId=` or `{orgId}`.
-#[derive(Debug, Default, Deserialize)]
+/// `?orgId=` or `{"orgId": …}`.
+#[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct OrgRef {
+    /// The organization; default the caller's default organization.
+    #[param(value_type = Option<Uuid>)]
+    #[schema(value_type = Option<Uuid>)]
     org_id: Option<String>,
 }
 
@@ -45,15 +51,78 @@ fn billing_err(e: BillingError) -> ApiError {
     }
 }
 
-fn view(state: &AppState, sub: &Subscription) -> Value {
-    json!({
-        "orgId": sub.org_id,
-        "tier": sub.tier,
-        "status": sub.status,
-        "currentPeriodEnd": sub.current_period_end,
-        "cancelAtPeriodEnd": sub.cancel_at_period_end,
-        "mockMode": state.billing.is_mock(),
-    })
+/// A subscription as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionView {
+    /// The organization.
+    pub org_id: Uuid,
+    /// Plan tier.
+    pub tier: String,
+    /// State.
+    pub status: SubscriptionStatus,
+    /// End of the paid period; none on a plan without payment.
+    pub current_period_end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Ends at the period's end instead of renewing.
+    pub cancel_at_period_end: bool,
+    /// True when billing is the built-in mock (no money moves).
+    pub mock_mode: bool,
+}
+
+impl SubscriptionView {
+    fn new(state: &AppState, sub: &Subscription) -> Self {
+        SubscriptionView {
+            org_id: sub.org_id,
+            tier: sub.tier.clone(),
+            status: sub.status,
+            current_period_end: sub.current_period_end,
+            cancel_at_period_end: sub.cancel_at_period_end,
+            mock_mode: state.billing.is_mock(),
+        }
+    }
+}
+
+/// Where to send the user's browser next (checkout, payment-method page).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Redirect {
+    /// The provider's page (the mock's completes at once).
+    pub url: String,
+    /// True when billing is the built-in mock.
+    pub mock_mode: bool,
+}
+
+/// What the webhook did with an event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookReceipt {
+    /// Always true: the signature was good.
+    pub received: bool,
+    /// The event id was seen before (nothing applied again).
+    pub duplicate: bool,
+    /// The event changed a subscription, invoice or plan.
+    pub applied: bool,
+}
+
+/// An organization's usage this month against its plan.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    /// The organization.
+    pub org_id: Uuid,
+    /// Its plan tier.
+    pub plan: String,
+    /// `YYYY-MM` (UTC).
+    pub month: String,
+    /// `/m/` requests counted this month.
+    pub request_count: u64,
+    /// The plan's monthly request quota; none for unlimited.
+    pub request_limit: Option<u64>,
+    /// Mocks across its projects.
+    pub endpoint_count: u32,
+    /// The plan's mock cap; none for unlimited.
+    pub endpoint_limit: Option<u32>,
+    /// Response bytes served this month.
+    pub bandwidth_bytes: u64,
 }
 
 /// The stored subscription, or the plan the organization is on with no payment.
@@ -84,24 +153,39 @@ async fn current(state: &AppState, org: Uuid) -> ApiResult<Subscription> {
     operation_id = "getSubscription",
     tag = "billing",
     summary = "The organization's subscription",
-    responses((status = 200, description = "Success")),
+    params(OrgRef),
+    responses(
+        (status = 200, description = "The subscription (or the plan without payment)", body = SubscriptionView),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn subscription(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgRef>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SubscriptionView>> {
     let org = org_for(&state, &caller, q.org_id.as_deref(), Role::Member).await?;
-    Ok(Json(view(&state, &current(&state, org).await?)))
+    Ok(Json(SubscriptionView::new(
+        &state,
+        &current(&state, org).await?,
+    )))
 }
 
 /// Checkout body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Checkout {
+    /// The organization (its owner); default the caller's default organization.
+    #[schema(value_type = Option<Uuid>)]
     org_id: Option<String>,
+    /// A paid plan's tier (the server's plans: `GET /api/plans`).
+    #[schema(value_type = String, required)]
     tier: Option<String>,
+    /// Default `monthly`.
+    #[schema(value_type = Option<String>, pattern = "^(monthly|yearly)$")]
     period: Option<String>,
 }
 
@@ -112,14 +196,21 @@ pub struct Checkout {
     operation_id = "createCheckout",
     tag = "billing",
     summary = "Start a checkout (owner)",
-    responses((status = 200, description = "Success")),
+    request_body = Checkout,
+    responses(
+        (status = 200, description = "Where to pay; the mock completes at once", body = Redirect),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn checkout(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<Checkout>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Redirect>> {
     let org = org_for(&state, &caller, body.org_id.as_deref(), Role::Owner).await?;
     let mut errors = ValidationError::default();
     let plan = body
@@ -163,9 +254,10 @@ pub async fn checkout(
         .map_err(billing_err)?;
     // A mock checkout completes at once: keep its subscription and invoice, and switch the plan.
     sync(&state, org).await?;
-    Ok(Json(
-        json!({"url": session.url, "mockMode": session.mock_mode}),
-    ))
+    Ok(Json(Redirect {
+        url: session.url,
+        mock_mode: session.mock_mode,
+    }))
 }
 
 /// Copies the billing service's subscription and invoices into the store, and the tier into the plan.
@@ -193,18 +285,30 @@ async fn sync(state: &AppState, org: Uuid) -> ApiResult<()> {
     operation_id = "cancelSubscription",
     tag = "billing",
     summary = "Cancel at period end (owner)",
-    responses((status = 200, description = "Success")),
+    request_body = Option<OrgRef>,
+    responses(
+        (status = 200, description = "The subscription, ending at the period's end", body = SubscriptionView),
+        (status = 400, response = errors::Invalid),
+        (status = 409, description = "CONFLICT: no active subscription to cancel", body = ErrorBody),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     OptionalJson(body): OptionalJson<OrgRef>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SubscriptionView>> {
     let org = org_for(&state, &caller, body.org_id.as_deref(), Role::Owner).await?;
-    let sub = state.billing.cancel(org).await.map_err(billing_err)?;
+    // Nothing to cancel is a state of the organization, not a bad request.
+    let sub = state.billing.cancel(org).await.map_err(|e| match e {
+        BillingError::Invalid(m) => ApiError::conflict(m),
+        other => billing_err(other),
+    })?;
     state.store.upsert_subscription(sub.clone()).await?;
-    Ok(Json(view(&state, &sub)))
+    Ok(Json(SubscriptionView::new(&state, &sub)))
 }
 
 /// `GET /api/billing/invoices`.
@@ -214,25 +318,22 @@ pub async fn cancel(
     operation_id = "listInvoices",
     tag = "billing",
     summary = "Invoices",
-    responses((status = 200, description = "Success")),
+    params(OrgRef),
+    responses(
+        (status = 200, description = "Invoices, newest first", body = [Invoice]),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn invoices(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgRef>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<Invoice>>> {
     let org = org_for(&state, &caller, q.org_id.as_deref(), Role::Member).await?;
-    let invoices = state.store.invoices(org).await?;
-    Ok(Json(
-        invoices
-            .iter()
-            .map(|i| {
-                json!({"id": i.id, "amountCents": i.amount_cents, "currency": i.currency, "status": i.status,
-                       "periodStart": i.period_start, "periodEnd": i.period_end, "createdAt": i.created_at})
-            })
-            .collect(),
-    ))
+    Ok(Json(state.store.invoices(org).await?))
 }
 
 /// `POST /api/billing/update-payment` (owner).
@@ -242,23 +343,31 @@ pub async fn invoices(
     operation_id = "updatePaymentMethod",
     tag = "billing",
     summary = "Change the payment method (owner)",
-    responses((status = 200, description = "Success")),
+    request_body = Option<OrgRef>,
+    responses(
+        (status = 200, description = "Where to change it", body = Redirect),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update_payment(
     State(state): State<AppState>,
     caller: Caller,
     OptionalJson(body): OptionalJson<OrgRef>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Redirect>> {
     let org = org_for(&state, &caller, body.org_id.as_deref(), Role::Owner).await?;
     let session = state
         .billing
         .update_payment(org, &format!("{}/billing", state.settings.public_url))
         .await
         .map_err(billing_err)?;
-    Ok(Json(
-        json!({"url": session.url, "mockMode": session.mock_mode}),
-    ))
+    Ok(Json(Redirect {
+        url: session.url,
+        mock_mode: session.mock_mode,
+    }))
 }
 
 /// `POST /api/billing/webhook`: signature checked; each event id recorded once.
@@ -268,13 +377,21 @@ pub async fn update_payment(
     operation_id = "receiveBillingWebhook",
     tag = "billing",
     summary = "Payment provider events (Stripe-Signature)",
-    responses((status = 200, description = "Success")),
+    params(("Stripe-Signature" = String, Header, description = "The provider's signature of the body")),
+    request_body(content = Value, content_type = "application/json", description = "The provider's event, byte for byte"),
+    responses(
+        (status = 200, description = "Received", body = WebhookReceipt),
+        (status = 400, response = errors::Invalid),
+        (status = 401, description = "UNAUTHORIZED: the signature does not verify or is stale", body = ErrorBody),
+        (status = 404, description = "Webhooks are off: no --stripe-webhook-secret is configured", body = ErrorBody),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WebhookReceipt>> {
     if !state.settings.webhooks {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -289,7 +406,8 @@ pub async fn webhook(
     let event = state
         .billing
         .verify_webhook(&body, signature, chrono::Utc::now())
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        // The sender could not be verified: an authentication failure.
+        .map_err(|e| ApiError::unauthorized(e.to_string()))?;
     let org_id = event_org(&event.object);
     let fresh = state
         .store
@@ -317,9 +435,11 @@ pub async fn webhook(
         }
         _ => false,
     };
-    Ok(Json(
-        json!({"received": true, "duplicate": !fresh, "applied": applied}),
-    ))
+    Ok(Json(WebhookReceipt {
+        received: true,
+        duplicate: !fresh,
+        applied,
+    }))
 }
 
 /// The organization an event is about: `metadata.orgId` of the object, of its
@@ -426,28 +546,33 @@ async fn apply_event(state: &AppState, org: Uuid, kind: &str, object: &Value) ->
     operation_id = "getUsage",
     tag = "billing",
     summary = "This month's usage against the plan",
-    params(("orgId" = Option<String>, Query, description = "Organization (default: the caller's)")),
-    responses((status = 200, description = "Success")),
+    params(OrgRef),
+    responses(
+        (status = 200, description = "This month's usage against the plan", body = Usage),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn usage(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgRef>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Usage>> {
     let org_id = org_for(&state, &caller, q.org_id.as_deref(), Role::Member).await?;
     let org = state.store.org(org_id).await?;
     let plan = state.plan(&org.plan);
     let (month, requests, bytes) = state.limits.usage(org_id).await?;
     let endpoints = state.store.count_org_mocks(org_id).await?;
-    Ok(Json(json!({
-        "orgId": org_id,
-        "plan": org.plan,
-        "month": month,
-        "requestCount": requests,
-        "requestLimit": plan.and_then(|p| p.request_limit),
-        "endpointCount": endpoints,
-        "endpointLimit": plan.and_then(|p| p.endpoint_limit),
-        "bandwidthBytes": bytes,
-    })))
+    Ok(Json(Usage {
+        org_id,
+        request_limit: plan.and_then(|p| p.request_limit),
+        endpoint_limit: plan.and_then(|p| p.endpoint_limit),
+        plan: org.plan,
+        month,
+        request_count: requests,
+        endpoint_count: endpoints,
+        bandwidth_bytes: bytes,
+    }))
 }

@@ -6,26 +6,26 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use mockbird_core::ValidationError;
+use mockbird_core::model::validate_name;
 use mockbird_core::model::{ApiKey, NewApiKey, Role};
 use mockbird_core::token;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, parse_id};
+use crate::openapi::errors;
 use crate::state::AppState;
 
-fn view(key: &ApiKey) -> Value {
-    json!({
-        "id": key.id,
-        "name": key.name,
-        "prefix": key.prefix,
-        "orgId": key.org_id,
-        "lastUsedAt": key.last_used_at,
-        "expiresAt": key.expires_at,
-        "createdAt": key.created_at,
-    })
+/// A key with its secret, answered once: on create and on rotate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedKey {
+    /// The stored fields.
+    #[serde(flatten)]
+    pub api_key: ApiKey,
+    /// The secret (`mk_` + 64 hex), sent as `X-API-Key`; never shown again.
+    pub key: String,
 }
 
 /// `GET /api/keys`: the caller's keys (an API key sees its organization's).
@@ -35,23 +35,32 @@ fn view(key: &ApiKey) -> Value {
     operation_id = "listApiKeys",
     tag = "keys",
     summary = "API keys",
-    responses((status = 200, description = "Success")),
+    responses(
+        (status = 200, description = "The caller's keys (an API key sees its organization's)", body = [ApiKey]),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Value>>> {
+pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<ApiKey>>> {
     let keys = match caller.key_org {
         Some(org) => state.store.api_keys_for_org(org).await?,
         None => state.store.api_keys_for_user(caller.user.id).await?,
     };
-    Ok(Json(keys.iter().map(view).collect()))
+    Ok(Json(keys))
 }
 
 /// Create body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateKey {
+    /// At most 200 characters, not only spaces.
+    #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
+    /// The organization (admin or owner); default the caller's default organization.
+    #[schema(value_type = Option<Uuid>)]
     org_id: Option<String>,
+    /// Default never; must be in the future.
     expires_at: Option<DateTime<Utc>>,
 }
 
@@ -62,7 +71,14 @@ pub struct CreateKey {
     operation_id = "createApiKey",
     tag = "keys",
     summary = "Create an API key (shown once)",
-    responses((status = 201, description = "Success")),
+    request_body = CreateKey,
+    responses(
+        (status = 201, description = "Created; `key` is shown only now", body = IssuedKey),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -76,15 +92,16 @@ pub async fn create(
     };
     require_role(&state, &caller, org, Role::Admin, ApiError::not_found).await?;
     let mut errors = ValidationError::default();
-    let name = body
-        .name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
-    if name.is_empty() || name.chars().count() > 255 {
-        errors.push("name", "must be 1 to 255 characters");
-    }
+    let name = match &body.name {
+        None => {
+            errors.push("name", "is required");
+            String::new()
+        }
+        Some(name) => validate_name("name", name).unwrap_or_else(|e| {
+            errors.errors.extend(e.errors);
+            String::new()
+        }),
+    };
     if body.expires_at.is_some_and(|t| t <= Utc::now()) {
         errors.push("expiresAt", "must be in the future");
     }
@@ -103,9 +120,13 @@ pub async fn create(
             expires_at: body.expires_at,
         })
         .await?;
-    let mut v = view(&key);
-    v["key"] = json!(secret);
-    Ok((StatusCode::CREATED, Json(v)))
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedKey {
+            api_key: key,
+            key: secret,
+        }),
+    ))
 }
 
 async fn load(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<ApiKey> {
@@ -122,8 +143,13 @@ async fn load(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<ApiKey>
     operation_id = "rotateApiKey",
     tag = "keys",
     summary = "Replace a key's secret",
-    params(("id" = String, Path)),
-    responses((status = 201, description = "Success")),
+    params(("id" = Uuid, Path, description = "The API key")),
+    responses(
+        (status = 201, description = "The new secret; the old one no longer works", body = IssuedKey),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn rotate(
@@ -141,9 +167,13 @@ pub async fn rotate(
             &token::hash_token(&secret),
         )
         .await?;
-    let mut v = view(&rotated);
-    v["key"] = json!(secret);
-    Ok((StatusCode::CREATED, Json(v)))
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedKey {
+            api_key: rotated,
+            key: secret,
+        }),
+    ))
 }
 
 /// `DELETE /api/keys/{id}`: stops working at once.
@@ -153,8 +183,13 @@ pub async fn rotate(
     operation_id = "deleteApiKey",
     tag = "keys",
     summary = "Revoke a key",
-    params(("id" = String, Path)),
-    responses((status = 204, description = "Success")),
+    params(("id" = Uuid, Path, description = "The API key")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(

@@ -9,6 +9,7 @@ use mockbird_core::model::{LogQuery, LogScope, MAX_PAGE_SIZE, Page, RequestLog, 
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::openapi::errors;
 use crate::routes::{mocks, projects};
 use crate::state::AppState;
 
@@ -17,25 +18,31 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 #[allow(dead_code)] // documentation only: the query is parsed by hand to list every problem
 struct LogParams {
-    /// 1-based page (default 1).
+    /// 1-based page (default 1), counted from `cursor` when one is given;
+    /// deeper than 100: `cursor`.
+    #[param(minimum = 1, maximum = 100)]
     page: Option<u32>,
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// RFC 3339, inclusive (after `endDate`: an empty page).
+    start_date: Option<DateTime<Utc>>,
     /// RFC 3339, inclusive.
-    start_date: Option<String>,
-    /// RFC 3339, inclusive.
-    end_date: Option<String>,
+    end_date: Option<DateTime<Utc>>,
     /// Exact response status.
+    #[param(minimum = 100, maximum = 599)]
     status: Option<u16>,
     /// The `nextCursor` of the previous page: entries older than it (page 1 only).
+    #[param(pattern = "^[0-9]{1,16}_[0-9a-fA-F]{32}$")]
     cursor: Option<String>,
 }
 
-/// Entries reachable by `page` × `limit`; deeper, `cursor` is the way on.
-pub const MAX_PAGE_WINDOW: u64 = 10_000;
+/// The deepest `page` (× at most 100 per page: 10,000 entries); deeper,
+/// `cursor` is the way on.
+pub const MAX_PAGE: u32 = 100;
 
 /// A page of logs and where the next one starts.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LogPage {
     /// The page.
@@ -49,20 +56,26 @@ pub struct LogPage {
 impl From<Page<RequestLog>> for LogPage {
     fn from(page: Page<RequestLog>) -> Self {
         let full = page.items.len() as u64 == u64::from(page.limit);
-        let next_cursor = page.items.last().filter(|_| full).map(|e| {
-            let at = e
-                .created_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-            format!("{at}_{}", e.id)
-        });
+        let next_cursor = page
+            .items
+            .last()
+            .filter(|_| full)
+            .map(|e| format!("{}_{}", e.created_at.timestamp_micros(), e.id.simple()));
         LogPage { page, next_cursor }
     }
 }
 
-/// A `nextCursor`: the last entry's timestamp and id, `{RFC 3339}_{uuid}`.
+/// A `nextCursor`: the last entry's time (microseconds since 1970, at most
+/// 16 digits) and id (32 hex digits), `{micros}_{id}`, as the documented
+/// pattern says.
 fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, uuid::Uuid)> {
-    let (at, id) = raw.rsplit_once('_')?;
-    let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+    let (at, id) = raw.split_once('_')?;
+    let digits = (1..=16).contains(&at.len()) && at.bytes().all(|b| b.is_ascii_digit());
+    let hex = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if !digits || !hex {
+        return None;
+    }
+    let at = DateTime::from_timestamp_micros(at.parse().ok()?)?;
     Some((at, id.parse().ok()?))
 }
 
@@ -98,12 +111,6 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
         }
     }
     if let Some(c) = cursor {
-        if q.page > 1 {
-            errors.push(
-                "cursor",
-                "goes with page 1 (the cursor says where to start)",
-            );
-        }
         // Entries after the cursor's in newest-first order: older, or as old
         // with a lower id.
         let (at, id) = c;
@@ -115,18 +122,13 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
             }
         }
     }
-    if u64::from(q.page) * u64::from(q.limit) > MAX_PAGE_WINDOW {
+    if q.page > MAX_PAGE {
         errors.push(
             "page",
             format!(
-                "page × limit may be at most {MAX_PAGE_WINDOW}; go deeper with cursor=<nextCursor of the previous page>"
+                "may be at most {MAX_PAGE}; go deeper with cursor=<nextCursor of the previous page>"
             ),
         );
-    }
-    if let (Some(start), Some(end)) = (q.start, q.end)
-        && start > end
-    {
-        errors.push("startDate", "must not be after endDate");
     }
     errors.into_result(q)
 }
@@ -138,8 +140,14 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
     operation_id = "listMockLogs",
     tag = "logs",
     summary = "Request logs of a mock, newest first",
-    params(("id" = String, Path), LogParams),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock"), LogParams),
+    responses(
+        (status = 200, description = "A page of the mock's requests, newest first", body = LogPage),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn mock_logs(
@@ -166,8 +174,14 @@ pub async fn mock_logs(
     operation_id = "listProjectLogs",
     tag = "logs",
     summary = "Request logs of a project (unmatched requests too), newest first",
-    params(("id" = String, Path), LogParams),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project"), LogParams),
+    responses(
+        (status = 200, description = "A page of the project's requests, newest first", body = LogPage),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn project_logs(

@@ -9,23 +9,63 @@ use mockbird_core::model::{
     count_regexes,
 };
 use mockbird_core::store::StoreError;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, parse_id};
+use crate::openapi::errors;
 use crate::routes::projects;
 use crate::state::AppState;
 
 /// A mock as the API shows it: stored fields plus its live `url`.
-fn view(state: &AppState, project: &Project, mock: &Mock) -> Value {
-    let mut v = json!(mock);
-    v["url"] = json!(format!(
-        "{}/m/{}{}",
-        state.settings.public_url, project.slug, mock.path
-    ));
-    v
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MockView {
+    /// The stored fields.
+    #[serde(flatten)]
+    pub mock: Mock,
+    /// Where it answers: `{public URL}/m/{slug}{path}`.
+    pub url: String,
 }
+
+impl MockView {
+    fn new(state: &AppState, project: &Project, mock: Mock) -> Self {
+        let url = format!(
+            "{}/m/{}{}",
+            state.settings.public_url, project.slug, mock.path
+        );
+        MockView { mock, url }
+    }
+}
+
+/// A partial update of a mock: any of [`MockSpec`]'s fields; the result is
+/// validated as a whole.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct MockPatch(MockSpec);
+
+impl utoipa::PartialSchema for MockPatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::all_optional(<MockSpec as utoipa::PartialSchema>::schema())
+    }
+}
+
+impl ToSchema for MockPatch {}
+
+/// A partial update of a response: any of [`ResponseSpec`]'s fields; the
+/// result is validated as a whole.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct ResponsePatch(ResponseSpec);
+
+impl utoipa::PartialSchema for ResponsePatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::all_optional(<ResponseSpec as utoipa::PartialSchema>::schema())
+    }
+}
+
+impl ToSchema for ResponsePatch {}
 
 /// The mock and its project, if the caller is a member (else `MOCK_NOT_FOUND`).
 pub(crate) async fn load(
@@ -71,19 +111,27 @@ fn mock_conflict(e: StoreError) -> ApiError {
     operation_id = "listMocks",
     tag = "mocks",
     summary = "Mocks of a project",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project")),
+    responses(
+        (status = 200, description = "The project's mocks", body = [MockView]),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<MockView>>> {
     let project = projects::load(&state, &caller, &id, Role::Member).await?;
     let mocks = state.store.mocks_for_project(project.id).await?;
     Ok(Json(
-        mocks.iter().map(|m| view(&state, &project, m)).collect(),
+        mocks
+            .into_iter()
+            .map(|m| MockView::new(&state, &project, m))
+            .collect(),
     ))
 }
 
@@ -94,8 +142,17 @@ pub async fn list(
     operation_id = "createMock",
     tag = "mocks",
     summary = "Create a mock",
-    params(("id" = String, Path)),
-    responses((status = 201, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project")),
+    request_body = MockSpec,
+    responses(
+        (status = 201, description = "Created", body = MockView),
+        (status = 400, response = errors::Invalid),
+        (status = 402, response = errors::PaymentRequired),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -114,7 +171,10 @@ pub async fn create(
         .await
         .map_err(|e| limit.refusal(e, mock_conflict))?;
     state.project_changed(project.id).await;
-    Ok((StatusCode::CREATED, Json(view(&state, &project, &mock))))
+    Ok((
+        StatusCode::CREATED,
+        Json(MockView::new(&state, &project, mock)),
+    ))
 }
 
 /// `GET /api/mocks/{id}`.
@@ -124,17 +184,22 @@ pub async fn create(
     operation_id = "getMock",
     tag = "mocks",
     summary = "A mock",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock")),
+    responses(
+        (status = 200, description = "The mock", body = MockView),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MockView>> {
     let (project, mock) = load(&state, &caller, &id).await?;
-    Ok(Json(view(&state, &project, &mock)))
+    Ok(Json(MockView::new(&state, &project, mock)))
 }
 
 /// `PUT /api/mocks/{id}`: any mock field; the result is validated as a whole.
@@ -144,16 +209,24 @@ pub async fn get(
     operation_id = "updateMock",
     tag = "mocks",
     summary = "Update a mock",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock")),
+    request_body = MockPatch,
+    responses(
+        (status = 200, description = "The mock as changed", body = MockView),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiJson(patch): ApiJson<MockSpec>,
-) -> ApiResult<Json<Value>> {
+    ApiJson(MockPatch(patch)): ApiJson<MockPatch>,
+) -> ApiResult<Json<MockView>> {
     let (project, mock) = load(&state, &caller, &id).await?;
     let mut spec = mock.to_spec();
     spec.apply(patch);
@@ -165,7 +238,7 @@ pub async fn update(
         .await
         .map_err(mock_conflict)?;
     state.project_changed(project.id).await;
-    Ok(Json(view(&state, &project, &updated)))
+    Ok(Json(MockView::new(&state, &project, updated)))
 }
 
 /// `DELETE /api/mocks/{id}`.
@@ -175,8 +248,13 @@ pub async fn update(
     operation_id = "deleteMock",
     tag = "mocks",
     summary = "Delete a mock",
-    params(("id" = String, Path)),
-    responses((status = 204, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock")),
+    responses(
+        (status = 204, description = "Deleted with its responses"),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(
@@ -197,8 +275,13 @@ pub async fn delete(
     operation_id = "listResponses",
     tag = "mocks",
     summary = "Responses of a mock",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock")),
+    responses(
+        (status = 200, description = "The mock's responses, oldest first", body = [MockResponse]),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn responses(
@@ -217,8 +300,16 @@ pub async fn responses(
     operation_id = "createResponse",
     tag = "mocks",
     summary = "Add a response",
-    params(("id" = String, Path)),
-    responses((status = 201, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock")),
+    request_body = ResponseSpec,
+    responses(
+        (status = 201, description = "Created", body = MockResponse),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+        (status = 503, response = errors::Busy),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create_response(
@@ -316,15 +407,23 @@ async fn load_response(
     operation_id = "updateResponse",
     tag = "mocks",
     summary = "Update a response",
-    params(("id" = String, Path), ("responseId" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock"), ("responseId" = Uuid, Path, description = "The response")),
+    request_body = ResponsePatch,
+    responses(
+        (status = 200, description = "The response as changed", body = MockResponse),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+        (status = 503, response = errors::Busy),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update_response(
     State(state): State<AppState>,
     caller: Caller,
     Path((mock_id, response_id)): Path<(String, String)>,
-    ApiJson(patch): ApiJson<ResponseSpec>,
+    ApiJson(ResponsePatch(patch)): ApiJson<ResponsePatch>,
 ) -> ApiResult<Json<MockResponse>> {
     let (project, response) = load_response(&state, &caller, &mock_id, &response_id).await?;
     let mut spec = response.to_spec();
@@ -352,8 +451,13 @@ pub async fn update_response(
     operation_id = "deleteResponse",
     tag = "mocks",
     summary = "Delete a response",
-    params(("id" = String, Path), ("responseId" = String, Path)),
-    responses((status = 204, description = "Success")),
+    params(("id" = Uuid, Path, description = "The mock"), ("responseId" = Uuid, Path, description = "The response")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete_response(

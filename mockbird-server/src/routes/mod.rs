@@ -220,11 +220,13 @@ fn finish(state: &AppState, mut res: Response, id: http::HeaderValue) -> Respons
 /// path or host name, is dispatched by [`App`] before the router).
 fn router(state: AppState, request_timeout: Duration) -> Router {
     let (api, doc) = api().split_for_parts();
-    let doc = crate::openapi::Document(bytes::Bytes::from(
-        crate::openapi::finish(doc)
-            .to_json()
-            .expect("the OpenAPI document serializes"),
-    ));
+    let paid: Vec<&str> = state
+        .plans
+        .iter()
+        .map(|p| p.tier.as_str())
+        .filter(|t| *t != "free")
+        .collect();
+    let doc = crate::openapi::Document::new(doc, &paid);
     Router::new()
         .merge(api.layer(axum::Extension(doc)))
         .fallback(not_found)

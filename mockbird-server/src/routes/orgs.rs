@@ -10,12 +10,14 @@ use mockbird_core::model::{
     MemberInfo, NewInvitation, NewOrganization, Organization, Role, validate_email,
 };
 use mockbird_core::token;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::auth::{Caller, can_manage, require_role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, parse_id};
+use crate::openapi::errors;
 use crate::state::AppState;
 
 /// `GET /api/orgs`.
@@ -25,7 +27,11 @@ use crate::state::AppState;
     operation_id = "listOrganizations",
     tag = "organizations",
     summary = "Organizations of the caller",
-    responses((status = 200, description = "Success")),
+    responses(
+        (status = 200, description = "The caller's organizations (an API key sees its own)", body = [Organization]),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn list(
@@ -40,9 +46,13 @@ pub async fn list(
 }
 
 /// Create body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateOrg {
+    /// At most 200 characters, not only spaces.
+    #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
+    /// Default derived from the name (and made unique).
+    #[schema(pattern = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
     slug: Option<String>,
 }
 
@@ -53,7 +63,15 @@ pub struct CreateOrg {
     operation_id = "createOrganization",
     tag = "organizations",
     summary = "Create an organization",
-    responses((status = 201, description = "Success")),
+    request_body = CreateOrg,
+    responses(
+        (status = 201, description = "Created; the caller owns it", body = Organization),
+        (status = 400, response = errors::Invalid),
+        (status = 403, response = errors::Forbidden),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -89,8 +107,13 @@ pub async fn create(
     operation_id = "getOrganization",
     tag = "organizations",
     summary = "An organization",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The organization")),
+    responses(
+        (status = 200, description = "The organization", body = Organization),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn get(
@@ -104,8 +127,10 @@ pub async fn get(
 }
 
 /// Update body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateOrg {
+    /// New name; at most 200 characters, not only spaces. Absent: no change.
+    #[schema(max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
 }
 
@@ -116,8 +141,15 @@ pub struct UpdateOrg {
     operation_id = "updateOrganization",
     tag = "organizations",
     summary = "Rename an organization (admin)",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The organization")),
+    request_body = UpdateOrg,
+    responses(
+        (status = 200, description = "The organization as changed", body = Organization),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update(
@@ -142,8 +174,13 @@ pub async fn update(
     operation_id = "deleteOrganization",
     tag = "organizations",
     summary = "Delete an organization (owner)",
-    params(("id" = String, Path)),
-    responses((status = 204, description = "Success")),
+    params(("id" = Uuid, Path, description = "The organization")),
+    responses(
+        (status = 204, description = "Deleted with its projects, keys and subscription"),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(
@@ -168,8 +205,13 @@ pub async fn delete(
     operation_id = "listMembers",
     tag = "organizations",
     summary = "Members",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The organization")),
+    responses(
+        (status = 200, description = "The members", body = [MemberInfo]),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn members(
@@ -183,10 +225,30 @@ pub async fn members(
 }
 
 /// Invitation body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Invite {
+    /// The address invited; only that account may accept.
+    #[schema(value_type = String, required, format = Email)]
     email: Option<String>,
+    /// Default `member`; only an owner invites an owner.
+    #[schema(value_type = Option<Role>)]
     role: Option<String>,
+}
+
+/// An invitation as answered once, with its token.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedInvitation {
+    /// Identifier.
+    pub id: Uuid,
+    /// The address invited.
+    pub email: String,
+    /// The role it grants.
+    pub role: Role,
+    /// The secret of `POST /api/invitations/{token}/accept` (also in the email).
+    pub token: String,
+    /// Unusable after this (7 days).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// `POST /api/orgs/{id}/invitations` (admin+; only an owner invites an owner).
@@ -196,8 +258,17 @@ pub struct Invite {
     operation_id = "createInvitation",
     tag = "organizations",
     summary = "Invite by email (admin)",
-    params(("id" = String, Path)),
-    responses((status = 201, description = "Success")),
+    params(("id" = Uuid, Path, description = "The organization")),
+    request_body = Invite,
+    responses(
+        (status = 201, description = "Created and emailed", body = IssuedInvitation),
+        (status = 400, response = errors::Invalid),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn invite(
@@ -260,13 +331,13 @@ pub async fn invite(
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": invitation.id,
-            "email": invitation.email,
-            "role": invitation.role,
-            "token": secret,
-            "expiresAt": invitation.expires_at,
-        })),
+        Json(IssuedInvitation {
+            id: invitation.id,
+            email: invitation.email,
+            role: invitation.role,
+            token: secret,
+            expires_at: invitation.expires_at,
+        }),
     ))
 }
 
@@ -277,8 +348,16 @@ pub async fn invite(
     operation_id = "acceptInvitation",
     tag = "organizations",
     summary = "Accept an invitation",
-    params(("token" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("token" = String, Path, description = "The invitation's secret")),
+    responses(
+        (status = 200, description = "Joined; the organization", body = Organization),
+        (status = 400, response = errors::Invalid),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn accept(
@@ -306,8 +385,10 @@ pub async fn accept(
 }
 
 /// Role body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SetRole {
+    /// The new role.
+    #[schema(value_type = Role, required)]
     role: Option<String>,
 }
 
@@ -318,8 +399,17 @@ pub struct SetRole {
     operation_id = "setMemberRole",
     tag = "organizations",
     summary = "Change a member's role (admin)",
-    params(("id" = String, Path), ("userId" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The organization"), ("userId" = Uuid, Path, description = "The member")),
+    request_body = SetRole,
+    responses(
+        (status = 200, description = "The member with the new role", body = MemberInfo),
+        (status = 400, response = errors::Invalid),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn set_role(
@@ -327,7 +417,7 @@ pub async fn set_role(
     caller: Caller,
     Path((id, user)): Path<(String, String)>,
     ApiJson(body): ApiJson<SetRole>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<MemberInfo>> {
     let id = parse_id(&id, ApiError::not_found)?;
     let user = parse_id(&user, ApiError::not_found)?;
     let me = require_role(&state, &caller, id, Role::Admin, ApiError::not_found).await?;
@@ -353,9 +443,11 @@ pub async fn set_role(
             other => other.into(),
         })?;
     let info = state.store.user(user).await?;
-    Ok(Json(
-        json!({"user": info, "role": m.role, "joinedAt": m.joined_at}),
-    ))
+    Ok(Json(MemberInfo {
+        user: info,
+        role: m.role,
+        joined_at: m.joined_at,
+    }))
 }
 
 /// `DELETE /api/orgs/{id}/members/{userId}` (admin+, or a member leaving).
@@ -365,8 +457,15 @@ pub async fn set_role(
     operation_id = "removeMember",
     tag = "organizations",
     summary = "Remove a member, or leave",
-    params(("id" = String, Path), ("userId" = String, Path)),
-    responses((status = 204, description = "Success")),
+    params(("id" = Uuid, Path, description = "The organization"), ("userId" = Uuid, Path, description = "The member")),
+    responses(
+        (status = 204, description = "Removed, or left"),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn remove(

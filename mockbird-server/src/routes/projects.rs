@@ -9,20 +9,33 @@ use mockbird_core::model::{
     ExportDocument, NewProject, Project, ProjectPatch, Role, validate_slug,
 };
 use mockbird_core::store::StoreError;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, OptionalJson, parse_id};
+use crate::openapi::errors;
 use crate::state::AppState;
 
 /// A project as the API shows it: the stored fields plus `baseUrl`.
-pub fn view(state: &AppState, project: &Project) -> Value {
-    let mut v = json!(project);
-    v["baseUrl"] = json!(format!("{}/m/{}", state.settings.public_url, project.slug));
-    v
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectView {
+    /// The stored fields.
+    #[serde(flatten)]
+    pub project: Project,
+    /// Where its mocks are served: `{public URL}/m/{slug}`.
+    pub base_url: String,
+}
+
+impl ProjectView {
+    /// The view of `project` on this server.
+    pub fn new(state: &AppState, project: Project) -> Self {
+        let base_url = format!("{}/m/{}", state.settings.public_url, project.slug);
+        ProjectView { project, base_url }
+    }
 }
 
 /// The project if the caller may see it (else `PROJECT_NOT_FOUND`), and checks `min` role.
@@ -50,9 +63,12 @@ pub async fn load(
 }
 
 /// `?orgId=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct OrgQuery {
+    /// The organization to act in (a member's); default the caller's default organization.
+    #[param(value_type = Option<Uuid>)]
     org_id: Option<String>,
 }
 
@@ -73,14 +89,20 @@ async fn target_org(state: &AppState, caller: &Caller, org_id: Option<&str>) -> 
     operation_id = "listProjects",
     tag = "projects",
     summary = "Projects",
-    responses((status = 200, description = "Success")),
+    params(OrgQuery),
+    responses(
+        (status = 200, description = "The projects the caller sees (of `orgId`, or of every organization)", body = [ProjectView]),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgQuery>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<ProjectView>>> {
     let projects = match (q.org_id.as_deref(), caller.key_org) {
         (Some(raw), _) => {
             let org = target_org(&state, &caller, Some(raw)).await?;
@@ -89,7 +111,12 @@ pub async fn list(
         (None, Some(org)) => state.store.projects_for_org(org).await?,
         (None, None) => state.store.projects_for_user(caller.user.id).await?,
     };
-    Ok(Json(projects.iter().map(|p| view(&state, p)).collect()))
+    Ok(Json(
+        projects
+            .into_iter()
+            .map(|p| ProjectView::new(&state, p))
+            .collect(),
+    ))
 }
 
 /// A slug from `wanted` (validated, 400 if it breaks the rule) or derived from `name` and made unique.
@@ -117,14 +144,23 @@ fn slug_conflict(slug: &str) -> impl Fn(StoreError) -> ApiError + '_ {
 }
 
 /// Create body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateProject {
+    /// At most 200 characters, not only spaces.
+    #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
+    /// At most 5,000 characters.
+    #[schema(max_length = 5000)]
     description: Option<String>,
     /// Required: whether anyone may call the project's mocks.
+    #[schema(value_type = bool, required)]
     is_public: Option<bool>,
+    /// The organization (a member's); default the caller's default organization.
+    #[schema(value_type = Option<Uuid>)]
     org_id: Option<String>,
+    /// Default derived from the name (and made unique).
+    #[schema(pattern = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
     slug: Option<String>,
 }
 
@@ -135,7 +171,15 @@ pub struct CreateProject {
     operation_id = "createProject",
     tag = "projects",
     summary = "Create a project",
-    responses((status = 201, description = "Success")),
+    request_body = CreateProject,
+    responses(
+        (status = 201, description = "Created", body = ProjectView),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn create(
@@ -178,7 +222,7 @@ pub async fn create(
         .create_project(new)
         .await
         .map_err(slug_conflict(&slug))?;
-    Ok((StatusCode::CREATED, Json(view(&state, &project))))
+    Ok((StatusCode::CREATED, Json(ProjectView::new(&state, project))))
 }
 
 /// `GET /api/projects/{id}`.
@@ -188,17 +232,22 @@ pub async fn create(
     operation_id = "getProject",
     tag = "projects",
     summary = "A project",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project")),
+    responses(
+        (status = 200, description = "The project", body = ProjectView),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProjectView>> {
     let project = load(&state, &caller, &id, Role::Member).await?;
-    Ok(Json(view(&state, &project)))
+    Ok(Json(ProjectView::new(&state, project)))
 }
 
 /// `PUT /api/projects/{id}`.
@@ -208,8 +257,16 @@ pub async fn get(
     operation_id = "updateProject",
     tag = "projects",
     summary = "Update a project",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project")),
+    request_body = ProjectPatch,
+    responses(
+        (status = 200, description = "The project as changed", body = ProjectView),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn update(
@@ -217,7 +274,7 @@ pub async fn update(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<ProjectPatch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProjectView>> {
     let project = load(&state, &caller, &id, Role::Member).await?;
     let patch = patch.validate()?;
     let slug = patch.slug.clone().unwrap_or_default();
@@ -227,7 +284,7 @@ pub async fn update(
         .await
         .map_err(slug_conflict(&slug))?;
     state.project_changed(project.id).await;
-    Ok(Json(view(&state, &updated)))
+    Ok(Json(ProjectView::new(&state, updated)))
 }
 
 /// `DELETE /api/projects/{id}`.
@@ -237,8 +294,13 @@ pub async fn update(
     operation_id = "deleteProject",
     tag = "projects",
     summary = "Delete a project",
-    params(("id" = String, Path)),
-    responses((status = 204, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project")),
+    responses(
+        (status = 204, description = "Deleted with its mocks, responses and logs"),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn delete(
@@ -252,10 +314,14 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Duplicate body.
-#[derive(Debug, Default, Deserialize)]
+/// Duplicate body (optional).
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct Duplicate {
+    /// Default `{name} (copy)`; at most 200 characters, not only spaces.
+    #[schema(max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
+    /// Default derived from the name (and made unique).
+    #[schema(pattern = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
     slug: Option<String>,
 }
 
@@ -266,8 +332,17 @@ pub struct Duplicate {
     operation_id = "duplicateProject",
     tag = "projects",
     summary = "Copy a project with its mocks",
-    params(("id" = String, Path)),
-    responses((status = 201, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project")),
+    request_body = Option<Duplicate>,
+    responses(
+        (status = 201, description = "The copy", body = ProjectView),
+        (status = 400, response = errors::Invalid),
+        (status = 402, response = errors::PaymentRequired),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn duplicate(
@@ -300,7 +375,7 @@ pub async fn duplicate(
         .create_project_with_mocks(new, mocks, limit.limit)
         .await
         .map_err(|e| limit.refusal(e, slug_conflict(&slug)))?;
-    Ok((StatusCode::CREATED, Json(view(&state, &copy))))
+    Ok((StatusCode::CREATED, Json(ProjectView::new(&state, copy))))
 }
 
 /// `GET /api/projects/{id}/export`.
@@ -310,8 +385,13 @@ pub async fn duplicate(
     operation_id = "exportProject",
     tag = "projects",
     summary = "Export a project",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Success")),
+    params(("id" = Uuid, Path, description = "The project")),
+    responses(
+        (status = 200, description = "The export document", body = ExportDocument),
+        (status = 404, response = errors::NotFound),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn export(
@@ -334,7 +414,18 @@ pub async fn export(
     operation_id = "importProject",
     tag = "projects",
     summary = "Import an export document",
-    responses((status = 201, description = "Success")),
+    params(OrgQuery),
+    request_body = ExportDocument,
+    responses(
+        (status = 201, description = "The project created", body = ProjectView),
+        (status = 400, response = errors::Invalid),
+        (status = 402, response = errors::PaymentRequired),
+        (status = 404, response = errors::NotFound),
+        (status = 413, response = errors::TooLarge),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::RateLimited),
+        (status = 503, response = errors::Busy),
+    ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
 pub async fn import(
@@ -378,5 +469,5 @@ pub async fn import(
         .create_project_with_mocks(new, mocks, limit.limit)
         .await
         .map_err(|e| limit.refusal(e, slug_conflict(&slug)))?;
-    Ok((StatusCode::CREATED, Json(view(&state, &project))))
+    Ok((StatusCode::CREATED, Json(ProjectView::new(&state, project))))
 }

@@ -5,14 +5,26 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
 use mockbird_core::model::Plan;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use mockbird_core::service::SentEmail;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use std::sync::atomic::Ordering;
 
 use crate::error::ApiError;
 use crate::logs::LogCounters;
+use crate::openapi::errors;
 use crate::state::AppState;
+
+/// The answer of `/healthz` and `/readyz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` (healthz), `ready` or `unavailable` (readyz).
+    pub status: &'static str,
+    /// The store's backend (`memory`, `sqlite`, `postgres`); readyz only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<&'static str>,
+}
 
 /// `GET /healthz`: the process runs.
 #[utoipa::path(
@@ -21,10 +33,13 @@ use crate::state::AppState;
     operation_id = "getHealth",
     tag = "operations",
     summary = "The process runs",
-    responses((status = 200, description = "`{\"status\": \"ok\"}`")),
+    responses((status = 200, description = "The process runs", body = Health)),
 )]
-pub async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        store: None,
+    })
 }
 
 /// `GET /readyz`: 200 when the store answers, else 503.
@@ -35,18 +50,25 @@ pub async fn healthz() -> Json<Value> {
     tag = "operations",
     summary = "Ready when the store answers",
     responses(
-        (status = 200, description = "`{\"status\": \"ready\", \"store\": …}`"),
-        (status = 503, description = "The store does not answer"),
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "The store does not answer", body = Health),
     ),
 )]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => Json(json!({"status": "ready", "store": state.store.backend()})).into_response(),
+        Ok(()) => Json(Health {
+            status: "ready",
+            store: Some(state.store.backend()),
+        })
+        .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "store": state.store.backend()})),
+                Json(Health {
+                    status: "unavailable",
+                    store: Some(state.store.backend()),
+                }),
             )
                 .into_response()
         }
@@ -105,8 +127,55 @@ fn redis_metric(state: &AppState) -> String {
     }
 }
 
-fn mode(is_mock: bool) -> &'static str {
-    if is_mock { "mock" } else { "real" }
+/// Whether a service is the built-in mock or the real one.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The built-in mock: nothing leaves the process.
+    Mock,
+    /// The real implementation.
+    Real,
+}
+
+impl Mode {
+    fn of(is_mock: bool) -> Self {
+        if is_mock { Mode::Mock } else { Mode::Real }
+    }
+}
+
+/// The mode of each external service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Services {
+    /// Password hashing and tokens.
+    pub auth: Mode,
+    /// Payments.
+    pub billing: Mode,
+    /// Email.
+    pub email: Mode,
+}
+
+/// What `GET /api/system` says about this server.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemInfo {
+    /// The server's version.
+    pub version: &'static str,
+    /// The store's backend.
+    pub store: &'static str,
+    /// Each service's mode.
+    pub services: Services,
+    /// True when any service is a mock.
+    pub mock_mode: bool,
+    /// The domain whose subdomains serve projects (`{slug}.{domain}`), if set.
+    pub mock_domain: Option<String>,
+    /// Request log entries dropped because the queue was full.
+    pub dropped_logs: u64,
+    /// Where quotas and `/api` limits are counted: `local` (this instance) or `redis` (shared).
+    pub limits: &'static str,
+    /// False while the breaker skips Redis; none without Redis.
+    pub redis_healthy: Option<bool>,
+    /// Instances sharing the limits (burst buckets refill at the plan's rate ÷ this).
+    pub instances: u32,
 }
 
 /// `GET /api/system`: version, store and which services are mocks.
@@ -116,32 +185,38 @@ fn mode(is_mock: bool) -> &'static str {
     operation_id = "getSystem",
     tag = "system",
     summary = "Version, store and service modes",
-    responses((status = 200, description = "Success")),
+    responses(
+        (status = 200, description = "This server", body = SystemInfo),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
-pub async fn system(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "store": state.store.backend(),
-        "services": {
-            "auth": mode(state.auth.is_mock()),
-            "billing": mode(state.billing.is_mock()),
-            "email": mode(state.email.is_mock()),
+pub async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
+    Json(SystemInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        store: state.store.backend(),
+        services: Services {
+            auth: Mode::of(state.auth.is_mock()),
+            billing: Mode::of(state.billing.is_mock()),
+            email: Mode::of(state.email.is_mock()),
         },
-        "mockMode": state.auth.is_mock() || state.billing.is_mock() || state.email.is_mock(),
-        "mockDomain": state.settings.mock_domain,
-        "droppedLogs": state.logs.counters().dropped.load(Ordering::Relaxed),
-        // Where quotas and `/api` limits are counted: `local` (this instance) or
-        // `redis` (shared); `redisHealthy` is false while the breaker skips Redis.
-        "limits": if state.shared.is_some() { "redis" } else { "local" },
-        "redisHealthy": state.shared.as_ref().map(|s| s.healthy()),
-        // Instances sharing the limits (burst buckets refill at the plan's rate ÷ this).
-        "instances": state.limits.instances(),
-    }))
+        mock_mode: state.auth.is_mock() || state.billing.is_mock() || state.email.is_mock(),
+        mock_domain: state.settings.mock_domain.clone(),
+        dropped_logs: state.logs.counters().dropped.load(Ordering::Relaxed),
+        limits: if state.shared.is_some() {
+            "redis"
+        } else {
+            "local"
+        },
+        redis_healthy: state.shared.as_ref().map(|s| s.healthy()),
+        instances: state.limits.instances(),
+    })
 }
 
 /// `?to=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
+    /// Only messages to this address; default all.
     to: Option<String>,
 }
 
@@ -153,13 +228,19 @@ pub struct OutboxQuery {
     operation_id = "readOutbox",
     tag = "system",
     summary = "Emails the mock email service sent (only with mock email and --expose-outbox)",
-    responses((status = 200, description = "Success")),
+    params(("X-Mockbird-Outbox-Token" = String, Header, description = "The --outbox-token"), OutboxQuery),
+    responses(
+        (status = 200, description = "Messages, newest first", body = [SentEmail]),
+        (status = 401, response = errors::Unauthorized),
+        (status = 404, description = "The outbox is not exposed", body = crate::error::ErrorBody),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn outbox(
     State(state): State<AppState>,
     headers: http::HeaderMap,
     Query(q): Query<OutboxQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<SentEmail>>, ApiError> {
     let Some(outbox) = &state.outbox else {
         return Err(ApiError::not_found());
     };
@@ -177,7 +258,7 @@ pub async fn outbox(
         Some(to) => outbox.outbox(to),
         None => outbox.all(),
     };
-    Ok(Json(json!(mails)))
+    Ok(Json(mails))
 }
 
 /// `GET /api/billing/plans`.
@@ -187,7 +268,10 @@ pub async fn outbox(
     operation_id = "listPlans",
     tag = "system",
     summary = "Plans",
-    responses((status = 200, description = "Success")),
+    responses(
+        (status = 200, description = "The plans of this server", body = [Plan]),
+        (status = 429, response = errors::RateLimited),
+    ),
 )]
 pub async fn plans(State(state): State<AppState>) -> Json<Vec<Plan>> {
     Json(state.plans.as_ref().clone())

@@ -201,7 +201,7 @@ async fn password_reset_through_the_outbox_and_password_change() {
             Some(json!({"token": token, "password": "another pass"})),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "single use");
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "single use");
     let (s, _) = app
         .call(
             "",

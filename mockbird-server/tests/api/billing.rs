@@ -42,12 +42,12 @@ async fn webhooks_are_verified_applied_once_and_change_limits_at_once() {
         "data": {"object": {"id": "cs_1", "customer": "cus_1", "subscription": "sub_1",
                             "client_reference_id": org, "metadata": {"orgId": org, "tier": "team"}}}});
 
-    // Bad signatures: 400, nothing applied.
+    // Bad or stale signatures: 401, nothing applied.
     for (secret, age) in [("whsec_wrong", 0), ("whsec_new", 301)] {
         let (s, err) = deliver(&app, &completed, secret, age).await;
         assert_eq!(
             (s, err["error"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("VALIDATION_FAILED"))
+            (StatusCode::UNAUTHORIZED, Some("UNAUTHORIZED"))
         );
     }
     let res = app
