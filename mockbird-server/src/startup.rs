@@ -204,6 +204,11 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         },
     );
     limits.start();
+    let metrics = Arc::new(Metrics::default());
+    let logs = LogPipeline::start(store.clone(), config.log_buffer);
+    for counter in logs.counters().collectors() {
+        metrics.register(counter);
+    }
     Ok(AppState::new(Services {
         store: store.clone(),
         auth,
@@ -223,8 +228,8 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         snapshots: Arc::new(SnapshotCache::default()),
         sandbox: Arc::new(Sandbox::default()),
         draining: std::sync::atomic::AtomicBool::new(false),
-        metrics: Arc::new(Metrics::default()),
-        logs: LogPipeline::start(store, config.log_buffer),
+        metrics,
+        logs,
         limits,
         shared,
     }))
@@ -265,9 +270,9 @@ impl RunningServer {
         self.state.store.close().await;
         let c = self.state.logs.counters();
         tracing::info!(
-            written = c.written.load(std::sync::atomic::Ordering::Relaxed),
-            dropped = c.dropped.load(std::sync::atomic::Ordering::Relaxed),
-            failed = c.failed.load(std::sync::atomic::Ordering::Relaxed),
+            written = c.written.get(),
+            dropped = c.dropped.get(),
+            failed = c.failed.get(),
             "request logs flushed"
         );
     }

@@ -48,8 +48,9 @@ pub struct ExportMock {
     /// The mock's fields.
     #[serde(flatten)]
     pub mock: MockSpec,
-    /// Its responses.
+    /// Its responses; at most 50.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub responses: Vec<ResponseSpec>,
     /// Keys that are no mock field: [`ExportDocument::validate`] names each.
     /// (The mock's fields come flattened, which hides such keys from the
@@ -60,6 +61,30 @@ pub struct ExportMock {
 }
 
 impl ExportDocument {
+    /// Mocks that would answer the same requests as an earlier one: the same
+    /// method and path, or (both active) the same method and route shape
+    /// (`/u/{a}` and `/u/{b}`). One message per collision, naming `mocks[i]`;
+    /// the API answers them as 409, like a mock created over another.
+    pub fn route_conflicts(mocks: &[(MockDef, Vec<ResponseDef>)]) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        let mut shapes = std::collections::HashSet::new();
+        let mut conflicts = Vec::new();
+        for (i, (def, _)) in mocks.iter().enumerate() {
+            if !seen.insert((def.path.clone(), def.method)) {
+                conflicts.push(format!(
+                    "mocks[{i}]: duplicate path and method {} {}",
+                    def.method, def.path
+                ));
+            } else if def.is_active && !shapes.insert((def.route_shape(), def.method)) {
+                conflicts.push(format!(
+                    "mocks[{i}]: {} {} has the same route as an earlier active mock (parameter names aside)",
+                    def.method, def.path
+                ));
+            }
+        }
+        conflicts
+    }
+
     /// Builds the document of a project and its mocks.
     pub fn from_project(project: &Project, mocks: &[(super::Mock, Vec<MockResponse>)]) -> Self {
         ExportDocument {
@@ -82,7 +107,10 @@ impl ExportDocument {
     }
 
     /// Validates every mock and response, all problems at once (fields named
-    /// `mocks[2].responses[0].statusCode`), and checks that no (path, method) repeats.
+    /// `mocks[2].responses[0].statusCode`). Of several responses marked
+    /// default, the last stays the default (as when the API marks one: the
+    /// earlier default is unmarked). Routes are checked apart, by
+    /// [`ExportDocument::route_conflicts`].
     pub fn validate(&self) -> Result<Vec<(MockDef, Vec<ResponseDef>)>, ValidationError> {
         let mut errors = ValidationError::default();
         if let Some(v) = self.mockbird
@@ -91,8 +119,6 @@ impl ExportDocument {
             errors.push("mockbird", "unsupported version (expected 1)");
         }
         let mut out = Vec::with_capacity(self.mocks.len());
-        let mut seen = std::collections::HashSet::new();
-        let mut shapes = std::collections::HashSet::new();
         for (i, m) in self.mocks.iter().enumerate() {
             for key in m.unknown.keys() {
                 errors.push(format!("mocks[{i}].{key}"), "is not a known field");
@@ -112,25 +138,10 @@ impl ExportDocument {
                 }
             }
             if let Some(def) = def {
-                if !seen.insert((def.path.clone(), def.method)) {
-                    errors.push(
-                        format!("mocks[{i}]"),
-                        format!("duplicate path and method {} {}", def.method, def.path),
-                    );
-                } else if def.is_active && !shapes.insert((def.route_shape(), def.method)) {
-                    errors.push(
-                        format!("mocks[{i}]"),
-                        format!(
-                            "{} {} has the same route as an earlier active mock (parameter names aside)",
-                            def.method, def.path
-                        ),
-                    );
-                }
-                if responses.iter().filter(|r| r.is_default).count() > 1 {
-                    errors.push(
-                        format!("mocks[{i}].responses"),
-                        "at most one response may be the default",
-                    );
+                if let Some(last) = responses.iter().rposition(|r| r.is_default) {
+                    for r in &mut responses[..last] {
+                        r.is_default = false;
+                    }
                 }
                 out.push((def, responses));
             }

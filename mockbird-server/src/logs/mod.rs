@@ -11,12 +11,13 @@
 
 mod entry;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use mockbird_core::model::RequestLog;
 use mockbird_core::store::DatabaseService;
+use prometheus::IntCounter;
 use tokio::sync::{Mutex, watch};
 use tokio::task::JoinHandle;
 
@@ -36,16 +37,44 @@ pub const WRITE_ATTEMPTS: u32 = 6;
 /// Most vectors the queue is split into.
 const MAX_SHARDS: usize = 16;
 
-/// Counters of the pipeline.
-#[derive(Debug, Default)]
+/// Counters of the pipeline, shown on `/metrics` as `mockbird_logs_*_total`.
+#[derive(Debug)]
 pub struct LogCounters {
     /// Entries refused because the queue was full (or closed).
-    pub dropped: AtomicU64,
+    pub dropped: IntCounter,
     /// Entries stored.
-    pub written: AtomicU64,
+    pub written: IntCounter,
     /// Entries given up after the store failed [`WRITE_ATTEMPTS`] times.
-    pub failed: AtomicU64,
+    pub failed: IntCounter,
     queued_body_bytes: AtomicUsize,
+}
+
+impl Default for LogCounters {
+    fn default() -> Self {
+        let counter = |name: &str, help: &str| {
+            IntCounter::new(format!("mockbird_logs_{name}_total"), help).expect("a valid counter")
+        };
+        LogCounters {
+            dropped: counter(
+                "dropped",
+                "Request log entries dropped because the queue was full",
+            ),
+            written: counter("written", "Request log entries stored"),
+            failed: counter("failed", "Request log entries given up after store errors"),
+            queued_body_bytes: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl LogCounters {
+    /// The counters, for [`crate::metrics::Metrics::register`].
+    pub fn collectors(&self) -> [IntCounter; 3] {
+        [
+            self.written.clone(),
+            self.dropped.clone(),
+            self.failed.clone(),
+        ]
+    }
 }
 
 /// The entries waiting for the writer.
@@ -174,7 +203,7 @@ impl LogPipeline {
             self.counters
                 .queued_body_bytes
                 .fetch_sub(body, Ordering::Relaxed);
-            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            self.counters.dropped.inc();
         }
     }
 
@@ -234,7 +263,7 @@ async fn write_batch(store: &dyn DatabaseService, batch: &[RequestLog], c: &LogC
     for attempt in 1..=WRITE_ATTEMPTS {
         match store.insert_logs(batch).await {
             Ok(_) => {
-                c.written.fetch_add(n, Ordering::Relaxed);
+                c.written.inc_by(n);
                 break;
             }
             Err(e) if attempt < WRITE_ATTEMPTS => {
@@ -244,7 +273,7 @@ async fn write_batch(store: &dyn DatabaseService, batch: &[RequestLog], c: &LogC
             }
             Err(e) => {
                 tracing::error!(error = %e, entries = n, "request log batch given up");
-                c.failed.fetch_add(n, Ordering::Relaxed);
+                c.failed.inc_by(n);
             }
         }
     }

@@ -229,28 +229,33 @@ mod tests {
             .to_string();
         assert!(e.contains("cursor"), "{e}");
         assert!(parse_query(Some("page=9999999")).is_err());
-        let id = "00000000-0000-0000-0000-000000000007";
-        let q = parse_query(Some(&format!("cursor=2026-01-01T00:00:00.000005Z_{id}"))).unwrap();
+        let id = "00000000000000000000000000000007";
+        let q = parse_query(Some(&format!("cursor=1767225600000005_{id}"))).unwrap();
         assert_eq!(
             q.end.unwrap().to_rfc3339(),
             "2026-01-01T00:00:00.000005+00:00"
         );
-        assert_eq!(q.end_below_id.unwrap().to_string(), id);
+        assert_eq!(q.end_below_id.unwrap().simple().to_string(), id);
         // An earlier endDate stays the bound, with no id cut.
         let q = parse_query(Some(&format!(
-            "endDate=2025-01-01T00:00:00Z&cursor=2026-01-01T00:00:00Z_{id}"
+            "endDate=2025-01-01T00:00:00Z&cursor=1767225600000000_{id}"
         )))
         .unwrap();
         assert_eq!(
             (q.end.unwrap().to_rfc3339(), q.end_below_id),
             ("2025-01-01T00:00:00+00:00".into(), None)
         );
-        assert!(parse_query(Some(&format!("cursor=2026-01-01T00:00:00Z_{id}&page=2"))).is_err());
+        // With a cursor, page counts from it.
+        let q = parse_query(Some(&format!("cursor=1767225600000000_{id}&page=2"))).unwrap();
+        assert_eq!(q.page, 2);
         for bad in [
-            "nope",
-            "2026-01-01T00:00:00Z",
-            "2026-01-01T00:00:00Z_nope",
-            "_",
+            "nope".to_owned(),
+            "1767225600000000".to_owned(),
+            "1767225600000000_nope".to_owned(),
+            "_".to_owned(),
+            format!("12345678901234567_{id}"),
+            format!("-5_{id}"),
+            "1767225600000000_00000000-0000-0000-0000-000000000007".to_owned(),
         ] {
             assert!(
                 parse_query(Some(&format!("cursor={bad}"))).is_err(),

@@ -327,10 +327,14 @@ async fn front(State(state): State<AppState>, req: Request, next: Next) -> Respo
     } else {
         next.run(req).await
     };
+    let took = started.elapsed();
     state.metrics.request(class, res.status().as_u16());
+    if api {
+        state.metrics.api_latency(took);
+    }
     tracing::info!(
         status = res.status().as_u16(),
-        took_us = started.elapsed().as_micros() as u64,
+        took_us = took.as_micros() as u64,
         "answered"
     );
     res

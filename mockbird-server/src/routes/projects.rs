@@ -421,6 +421,7 @@ pub async fn export(
         (status = 400, response = errors::Invalid),
         (status = 402, response = errors::PaymentRequired),
         (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
         (status = 413, response = errors::TooLarge),
         (status = 401, response = errors::Unauthorized),
         (status = 429, response = errors::RateLimited),
@@ -442,6 +443,12 @@ pub async fn import(
         })
         .await?;
     let mocks = mocks?;
+    let conflicts = ExportDocument::route_conflicts(&mocks);
+    if !conflicts.is_empty() {
+        let mut err = ApiError::conflict("Mocks of the document answer the same requests");
+        err.errors = conflicts;
+        return Err(err);
+    }
     let name = doc.project.name.clone().unwrap_or_default();
     // An imported slug is a wish: taken or invalid, a fresh one is derived.
     let slug = match doc.project.slug.as_deref() {

@@ -9,10 +9,7 @@ use mockbird_core::service::SentEmail;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use std::sync::atomic::Ordering;
-
 use crate::error::ApiError;
-use crate::logs::LogCounters;
 use crate::openapi::errors;
 use crate::state::AppState;
 
@@ -87,44 +84,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render() + &log_metrics(state.logs.counters()) + &redis_metric(&state),
+        state
+            .metrics
+            .render(state.shared.as_ref().map(|s| s.healthy())),
     )
         .into_response()
-}
-
-/// The request log counters in Prometheus text.
-fn log_metrics(c: &LogCounters) -> String {
-    let mut out = String::new();
-    for (name, help, value) in [
-        ("written", "Request log entries stored", &c.written),
-        (
-            "dropped",
-            "Request log entries dropped because the queue was full",
-            &c.dropped,
-        ),
-        (
-            "failed",
-            "Request log entries given up after store errors",
-            &c.failed,
-        ),
-    ] {
-        out.push_str(&format!(
-            "# HELP mockbird_logs_{name}_total {help}\n# TYPE mockbird_logs_{name}_total counter\nmockbird_logs_{name}_total {}\n",
-            value.load(Ordering::Relaxed)
-        ));
-    }
-    out
-}
-
-/// `mockbird_redis_up`: 1 while Redis answers, 0 while the breaker skips it (absent without Redis).
-fn redis_metric(state: &AppState) -> String {
-    match &state.shared {
-        Some(s) => format!(
-            "# HELP mockbird_redis_up Whether Redis answered the last call.\n# TYPE mockbird_redis_up gauge\nmockbird_redis_up {}\n",
-            u8::from(s.healthy())
-        ),
-        None => String::new(),
-    }
 }
 
 /// Whether a service is the built-in mock or the real one.
@@ -201,7 +165,7 @@ pub async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
         },
         mock_mode: state.auth.is_mock() || state.billing.is_mock() || state.email.is_mock(),
         mock_domain: state.settings.mock_domain.clone(),
-        dropped_logs: state.logs.counters().dropped.load(Ordering::Relaxed),
+        dropped_logs: state.logs.counters().dropped.get(),
         limits: if state.shared.is_some() {
             "redis"
         } else {

@@ -62,7 +62,7 @@ impl SnapshotCache {
         if let Some(hit) = self.hit(metrics, slug) {
             return Ok(Some(hit));
         }
-        metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+        metrics.cache_misses.inc();
         let loaded = self.load(store, slug).await;
         self.loading
             .lock()
@@ -74,7 +74,7 @@ impl SnapshotCache {
     /// The cached snapshot of `slug`, counted as a hit.
     fn hit(&self, metrics: &Metrics, slug: &str) -> Option<Arc<Snapshot>> {
         let hit = self.read().get(slug).cloned()?;
-        metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+        metrics.cache_hits.inc();
         Some(hit)
     }
 

@@ -655,7 +655,7 @@ async fn same_shape_routes_are_refused_and_a_stored_one_breaks_nothing() {
             ]})),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert!(v.to_string().contains("same route"), "{v}");
     // A collision stored before these checks: the rest of the project serves.
     let mock_id: uuid::Uuid = id.parse().unwrap();

@@ -196,6 +196,15 @@ async fn operations_endpoints_answer() {
         "{metrics}"
     );
     assert!(metrics.contains("mockbird_mock_latency_seconds_count 1"));
+    // /api latency and the process' own figures are there too.
+    assert!(
+        metrics.contains("mockbird_api_latency_seconds_count "),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("process_resident_memory_bytes "),
+        "{metrics}"
+    );
     // Every operation the OpenAPI document lists is routed (never a 404 route miss or 405).
     let (_, doc) = app.call("", Method::GET, "/api/openapi.json", None).await;
     assert_eq!(doc["openapi"], "3.1.0");
