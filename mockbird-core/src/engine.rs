@@ -167,6 +167,36 @@ impl Outcome {
         }
     }
 
+    /// The HTTP answer of this outcome, and how long to wait before sending
+    /// it (the mock's delay; zero for the error answers, which are JSON
+    /// [`Outcome::error_answer`]s with `Allow` on a 405). Every server of
+    /// mocks (the hosted one, `MockLayer`, `MockServer`) answers through this.
+    pub fn into_response(self) -> (Duration, http::Response<Bytes>) {
+        match self {
+            Outcome::Matched(m) => {
+                let mut res = http::Response::new(m.body);
+                *res.status_mut() = m.status;
+                *res.headers_mut() = m.headers;
+                (m.delay, res)
+            }
+            other => {
+                let answer = other
+                    .error_answer()
+                    .expect("every other outcome has an error answer");
+                let mut res = http::Response::new(Bytes::from(answer.body.to_string()));
+                *res.status_mut() = answer.status;
+                res.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                if let Some(allow) = answer.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+                    res.headers_mut().insert(http::header::ALLOW, allow);
+                }
+                (Duration::ZERO, res)
+            }
+        }
+    }
+
     /// The answer for every outcome but [`Outcome::Matched`], as docs/http-api.md words it.
     pub fn error_answer(&self) -> Option<ErrorAnswer> {
         let (status, allow, body) = match self {

@@ -16,8 +16,12 @@ use http_body::Body as _;
 use http_body_util::BodyExt;
 
 use crate::error::ApiError;
-use crate::routes::MAX_API_BODY;
-use crate::serving::MAX_MOCK_BODY;
+
+/// Largest `/api` request body (docs/http-api.md: 2 MiB).
+pub(crate) const MAX_API_BODY: usize = 2 * 1024 * 1024;
+
+/// Largest request body a mock reads (docs/http-api.md: 10 MiB).
+pub(crate) const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
 
 /// Bytes of request bodies the whole process holds at once (256 MiB);
 /// past it, a request whose body does not fit is refused with 503.

@@ -94,7 +94,7 @@ pub struct Config {
     pub email: EmailMode,
 
     /// Stripe's API base URL (tests point it at a MockBird project mimicking Stripe).
-    #[arg(long, env = "MOCKBIRD_STRIPE_API_BASE", default_value = crate::stripe::DEFAULT_API_BASE)]
+    #[arg(long, env = "MOCKBIRD_STRIPE_API_BASE", default_value = mockbird_core::service::stripe::DEFAULT_API_BASE)]
     pub stripe_api_base: String,
 
     /// Stripe secret key (`sk_…`), for `--billing stripe`.
@@ -169,7 +169,7 @@ pub struct Config {
 
     /// Prefix of every Redis key and of the invalidation channel, so several
     /// deployments can share one Redis.
-    #[arg(long, env = "MOCKBIRD_REDIS_PREFIX", default_value = crate::shared::DEFAULT_PREFIX)]
+    #[arg(long, env = "MOCKBIRD_REDIS_PREFIX", default_value = crate::adapters::cluster::DEFAULT_PREFIX)]
     pub redis_prefix: String,
 
     /// `/api` calls per minute per user, API key or anonymous client IP.

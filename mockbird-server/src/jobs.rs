@@ -8,8 +8,8 @@ use chrono::Duration as Days;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::adapters::cluster::Invalidation;
 use crate::config::Config;
-use crate::shared::Invalidation;
 use crate::state::AppState;
 
 /// How often cached snapshots are compared with the store when Redis is configured.

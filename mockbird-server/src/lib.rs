@@ -20,8 +20,11 @@
 //! # }
 //! ```
 
+pub mod adapters;
+pub mod app;
 pub mod auth;
 mod body;
+pub mod cache;
 pub mod config;
 pub mod emails;
 pub mod error;
@@ -34,11 +37,9 @@ pub mod openapi;
 pub mod proxy;
 pub mod request_id;
 pub mod routes;
+pub mod sandbox;
 pub mod serving;
-pub mod shared;
-pub mod smtp;
 pub mod state;
-pub mod stripe;
 
 pub mod conns;
 mod startup;

@@ -293,7 +293,7 @@ pub fn base() -> OpenApi {
     doc
 }
 
-/// The mock surface, for the document only: [`crate::routes::App`] answers
+/// The mock surface, for the document only: the front door (`app::App`) answers
 /// `/m/…` before the router, for every method a mock declares.
 #[utoipa::path(
     get,

@@ -10,24 +10,20 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use mockbird_core::model::Plan;
-use mockbird_core::service::{
-    AuthService, EmailService, MockAuthService, MockBillingService, MockEmailService,
-};
+use mockbird_core::service::{AuthChoice, BillingChoice, EmailChoice, ServiceChoices};
 use mockbird_core::store::DatabaseService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::auth::RealAuthService;
+use crate::adapters::cluster::Shared;
+use crate::cache::SnapshotCache;
 use crate::config::{AuthMode, BillingMode, Config, EmailMode};
 use crate::limits::{Limits, LimitsConfig};
 use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
-use crate::serving::{Sandbox, SnapshotCache};
-use crate::shared::Shared;
-use crate::smtp::SmtpEmailService;
+use crate::sandbox::Sandbox;
 use crate::state::{AppState, Services, Settings};
-use crate::stripe::StripeBillingService;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -123,50 +119,22 @@ fn plans(config: &Config) -> Result<Vec<Plan>, StartError> {
     Ok(plans)
 }
 
-/// Builds the shared state: store, services, plans, caches.
-pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
-    let store = open_store(&config.store).await?;
-    let auth: Arc<dyn AuthService> = match config.auth {
-        AuthMode::Mock => Arc::new(MockAuthService::default()),
-        AuthMode::Real => Arc::new(RealAuthService::new(
-            jwt_secret(config)?.as_bytes(),
-            config.hash_concurrency,
-        )),
+/// The services kit's choices that the server's settings make (the server
+/// names its own flags in the errors; the kit builds them).
+fn service_choices(config: &Config) -> Result<ServiceChoices, StartError> {
+    let auth = match config.auth {
+        AuthMode::Mock => AuthChoice::Mock,
+        AuthMode::Real => AuthChoice::Real {
+            secret: jwt_secret(config)?.into_bytes(),
+            concurrency: config.hash_concurrency,
+        },
     };
-    let (email, outbox): (Arc<dyn EmailService>, Option<Arc<MockEmailService>>) = match config.email
-    {
-        EmailMode::Mock => {
-            let mock = Arc::new(MockEmailService::new());
-            let outbox = match (&config.expose_outbox, &config.outbox_token) {
-                (false, _) => None,
-                (true, Some(t)) if t.trim().len() >= 16 => {
-                    tracing::warn!(
-                        "THE EMAIL OUTBOX IS EXPOSED at /api/dev/outbox to whoever sends its token: for tests only"
-                    );
-                    Some(mock.clone())
-                }
-                (true, _) => {
-                    return Err(StartError::Config(
-                        "--expose-outbox needs --outbox-token of at least 16 characters (MOCKBIRD_OUTBOX_TOKEN)"
-                            .into(),
-                    ));
-                }
-            };
-            (mock, outbox)
-        }
-        EmailMode::Smtp => {
-            let url = config.smtp_url.as_deref().ok_or_else(|| {
-                StartError::Config("--email smtp needs --smtp-url (MOCKBIRD_SMTP_URL)".into())
-            })?;
-            let smtp =
-                SmtpEmailService::new(url, &config.email_from).map_err(StartError::Config)?;
-            (Arc::new(smtp), None)
-        }
-    };
-    let billing: Arc<dyn mockbird_core::service::BillingService> = match config.billing {
-        BillingMode::Mock => Arc::new(MockBillingService::with_secrets(config.webhook_secrets())),
+    let billing = match config.billing {
+        BillingMode::Mock => BillingChoice::Mock {
+            webhook_secrets: config.webhook_secrets(),
+        },
         BillingMode::Stripe => {
-            let key = config.stripe_secret_key.as_deref().ok_or_else(|| {
+            let key = config.stripe_secret_key.clone().ok_or_else(|| {
                 StartError::Config(
                     "--billing stripe needs --stripe-secret-key (MOCKBIRD_STRIPE_SECRET_KEY)"
                         .into(),
@@ -178,13 +146,51 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
                         .into(),
                 ));
             }
-            Arc::new(StripeBillingService::new(
-                &config.stripe_api_base,
-                key,
-                config.webhook_secrets(),
-            ))
+            BillingChoice::Stripe {
+                api_base: config.stripe_api_base.clone(),
+                secret_key: key,
+                webhook_secrets: config.webhook_secrets(),
+            }
         }
     };
+    let email = match config.email {
+        EmailMode::Mock => EmailChoice::Mock,
+        EmailMode::Smtp => EmailChoice::Smtp {
+            url: config.smtp_url.clone().ok_or_else(|| {
+                StartError::Config("--email smtp needs --smtp-url (MOCKBIRD_SMTP_URL)".into())
+            })?,
+            from: config.email_from.clone(),
+        },
+    };
+    Ok(ServiceChoices {
+        auth,
+        billing,
+        email,
+    })
+}
+
+/// Builds the shared state: store, services, plans, caches.
+pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
+    let store = open_store(&config.store).await?;
+    let kit = service_choices(config)?
+        .build()
+        .map_err(|e| StartError::Config(e.to_string()))?;
+    let outbox = match (&kit.outbox, config.expose_outbox, &config.outbox_token) {
+        (None, _, _) | (Some(_), false, _) => None,
+        (Some(mock), true, Some(t)) if t.trim().len() >= 16 => {
+            tracing::warn!(
+                "THE EMAIL OUTBOX IS EXPOSED at /api/dev/outbox to whoever sends its token: for tests only"
+            );
+            Some(mock.clone())
+        }
+        (Some(_), true, _) => {
+            return Err(StartError::Config(
+                "--expose-outbox needs --outbox-token of at least 16 characters (MOCKBIRD_OUTBOX_TOKEN)"
+                    .into(),
+            ));
+        }
+    };
+    let (auth, billing, email) = (kit.auth, kit.billing, kit.email);
     let plans = Arc::new(plans(config)?);
     let shared = match &config.redis_url {
         Some(url) => Some(Arc::new(
@@ -305,7 +311,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         config.public_url = Some(format!("http://{addr}"));
     }
     let state = build_state(&config).await?;
-    let app = crate::routes::App::new(
+    let app = crate::app::App::new(
         state.clone(),
         Duration::from_secs(config.request_timeout_secs.max(1)),
     );

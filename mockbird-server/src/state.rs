@@ -6,12 +6,13 @@ use mockbird_core::model::Plan;
 use mockbird_core::service::{AuthService, BillingService, EmailService, MockEmailService};
 use mockbird_core::store::{DatabaseService, StoreError};
 
+use crate::adapters::cluster::{Invalidation, Shared};
+use crate::cache::SnapshotCache;
 use crate::error::ApiError;
 use crate::limits::Limits;
 use crate::logs::LogPipeline;
 use crate::metrics::Metrics;
-use crate::serving::{Sandbox, SnapshotCache};
-use crate::shared::{Invalidation, Shared};
+use crate::sandbox::Sandbox;
 
 /// Settings handlers read.
 #[derive(Debug, Clone)]

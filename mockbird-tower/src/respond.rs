@@ -61,25 +61,9 @@ where
 
 /// The HTTP response for an outcome, after the mock's delay.
 pub(crate) async fn respond(outcome: Outcome) -> Response<Full<Bytes>> {
-    match outcome {
-        Outcome::Matched(m) => {
-            if !m.delay.is_zero() {
-                tokio::time::sleep(m.delay).await;
-            }
-            let mut res = Response::new(Full::new(m.body));
-            *res.status_mut() = m.status;
-            *res.headers_mut() = m.headers;
-            res
-        }
-        other => {
-            let answer = other
-                .error_answer()
-                .expect("every other outcome has an error answer");
-            let mut res = json_response(answer.status, answer.body.to_string());
-            if let Some(allow) = answer.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
-                res.headers_mut().insert(header::ALLOW, allow);
-            }
-            res
-        }
+    let (delay, res) = outcome.into_response();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
+    res.map(Full::new)
 }

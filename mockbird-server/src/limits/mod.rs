@@ -14,7 +14,7 @@
 //! the others know — while the room is large that is under a quarter of it
 //! per instance (no overshoot), near the limit ≤ `FLUSH_BATCH` plus what
 //! arrives during one Redis round trip. With Redis down, each instance goes on counting
-//! locally (the [`crate::shared`] breaker answers at once) and adds its
+//! locally (the [`crate::adapters::cluster`] breaker answers at once) and adds its
 //! backlog when Redis is back.
 //!
 //! Burst buckets live in each instance (a per-request Redis round trip would
@@ -44,8 +44,8 @@ use uuid::Uuid;
 pub use burst::Bursts;
 pub use quota::{OrgQuota, QuotaStatus, month_of, seconds_to_month_end};
 
+use crate::adapters::cluster::{Invalidation, Shared};
 use crate::error::ApiResult;
-use crate::shared::{Invalidation, Shared};
 
 /// Longest counted requests wait before they are added to the shared counter.
 pub const SHARED_FLUSH: Duration = Duration::from_millis(100);

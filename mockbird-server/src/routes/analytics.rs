@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::openapi::errors;
-use crate::routes::{mocks, projects};
+use crate::routes::access;
 use crate::state::AppState;
 
 /// A window ending now, and the size of its buckets.
@@ -201,7 +201,7 @@ pub async fn mock_analytics(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Analytics>> {
-    let (_, mock) = mocks::load(&state, &caller, &id).await?;
+    let (_, mock) = access::mock(&state, &caller, &id).await?;
     let (answer, _) = analyze(&state, LogScope::Mock(mock.id), raw.as_deref()).await?;
     Ok(Json(answer))
 }
@@ -245,7 +245,7 @@ pub async fn project_analytics(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ProjectAnalytics>> {
-    let project = projects::load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     let (analytics, stats) = analyze(&state, LogScope::Project(project.id), raw.as_deref()).await?;
     let mut by_mock = stats.by_mock;
     for m in state.store.mocks_for_project(project.id).await? {

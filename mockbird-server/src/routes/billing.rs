@@ -484,7 +484,7 @@ async fn apply_event(state: &AppState, org: Uuid, kind: &str, object: &Value) ->
         "customer.subscription.created"
         | "customer.subscription.updated"
         | "customer.subscription.deleted" => {
-            let Some(mut sub) = crate::stripe::subscription_from(object) else {
+            let Some(mut sub) = mockbird_core::service::stripe::subscription_from(object) else {
                 return Ok(false);
             };
             if kind == "customer.subscription.deleted" {
@@ -507,7 +507,7 @@ async fn apply_event(state: &AppState, org: Uuid, kind: &str, object: &Value) ->
             state.change_plan(org, &tier).await?;
         }
         "invoice.paid" | "invoice.payment_failed" => {
-            let Some(invoice) = crate::stripe::invoice_from(object, org) else {
+            let Some(invoice) = mockbird_core::service::stripe::invoice_from(object, org) else {
                 return Ok(false);
             };
             state.store.upsert_invoice(invoice.clone()).await?;

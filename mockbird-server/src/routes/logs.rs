@@ -10,7 +10,7 @@ use mockbird_core::model::{LogQuery, LogScope, MAX_PAGE_SIZE, Page, RequestLog, 
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::openapi::errors;
-use crate::routes::{mocks, projects};
+use crate::routes::access;
 use crate::state::AppState;
 
 /// The query of both log endpoints, as documented; [`parse_query`] reads it.
@@ -156,7 +156,7 @@ pub async fn mock_logs(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<LogPage>> {
-    let (_, mock) = mocks::load(&state, &caller, &id).await?;
+    let (_, mock) = access::mock(&state, &caller, &id).await?;
     let query = parse_query(raw.as_deref())?;
     Ok(Json(
         state
@@ -190,7 +190,7 @@ pub async fn project_logs(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<LogPage>> {
-    let project = projects::load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     let query = parse_query(raw.as_deref())?;
     Ok(Json(
         state

@@ -12,11 +12,11 @@ use mockbird_core::store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Caller, require_role};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, parse_id};
 use crate::openapi::errors;
-use crate::routes::projects;
+use crate::routes::access;
 use crate::state::AppState;
 
 /// A mock as the API shows it: stored fields plus its live `url`.
@@ -67,34 +67,6 @@ impl utoipa::PartialSchema for ResponsePatch {
 
 impl ToSchema for ResponsePatch {}
 
-/// The mock and its project, if the caller is a member (else `MOCK_NOT_FOUND`).
-pub(crate) async fn load(
-    state: &AppState,
-    caller: &Caller,
-    raw_id: &str,
-) -> ApiResult<(Project, Mock)> {
-    let id = parse_id(raw_id, ApiError::mock_not_found)?;
-    let mock = state
-        .store
-        .mock(id)
-        .await
-        .map_err(|e| ApiError::from(e).or_not_found(ApiError::mock_not_found))?;
-    let project = state
-        .store
-        .project(mock.project_id)
-        .await
-        .map_err(|e| ApiError::from(e).or_not_found(ApiError::mock_not_found))?;
-    require_role(
-        state,
-        caller,
-        project.org_id,
-        Role::Member,
-        ApiError::mock_not_found,
-    )
-    .await?;
-    Ok((project, mock))
-}
-
 fn mock_conflict(e: StoreError) -> ApiError {
     match e {
         StoreError::Conflict { key, .. } => {
@@ -125,7 +97,7 @@ pub async fn list(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<MockView>>> {
-    let project = projects::load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     let mocks = state.store.mocks_for_project(project.id).await?;
     Ok(Json(
         mocks
@@ -161,7 +133,7 @@ pub async fn create(
     Path(id): Path<String>,
     ApiJson(spec): ApiJson<MockSpec>,
 ) -> ApiResult<impl IntoResponse> {
-    let project = projects::load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     let def = spec.validate()?;
     ensure_route_free(&state, project.id, &def, None).await?;
     let limit = state.endpoint_limit(project.org_id).await?;
@@ -198,7 +170,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<MockView>> {
-    let (project, mock) = load(&state, &caller, &id).await?;
+    let (project, mock) = access::mock(&state, &caller, &id).await?;
     Ok(Json(MockView::new(&state, &project, mock)))
 }
 
@@ -227,7 +199,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(MockPatch(patch)): ApiJson<MockPatch>,
 ) -> ApiResult<Json<MockView>> {
-    let (project, mock) = load(&state, &caller, &id).await?;
+    let (project, mock) = access::mock(&state, &caller, &id).await?;
     let mut spec = mock.to_spec();
     spec.apply(patch);
     let def = spec.validate()?;
@@ -262,7 +234,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let (project, mock) = load(&state, &caller, &id).await?;
+    let (project, mock) = access::mock(&state, &caller, &id).await?;
     state.store.delete_mock(mock.id).await?;
     state.project_changed(project.id).await;
     Ok(StatusCode::NO_CONTENT)
@@ -289,7 +261,7 @@ pub async fn responses(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<MockResponse>>> {
-    let (_, mock) = load(&state, &caller, &id).await?;
+    let (_, mock) = access::mock(&state, &caller, &id).await?;
     Ok(Json(state.store.responses(mock.id).await?))
 }
 
@@ -318,7 +290,7 @@ pub async fn create_response(
     Path(id): Path<String>,
     ApiJson(spec): ApiJson<ResponseSpec>,
 ) -> ApiResult<impl IntoResponse> {
-    let (project, mock) = load(&state, &caller, &id).await?;
+    let (project, mock) = access::mock(&state, &caller, &id).await?;
     let def = state
         .in_sandbox(project.org_id, move || spec.validate())
         .await??;
@@ -387,7 +359,7 @@ async fn load_response(
     mock_id: &str,
     response_id: &str,
 ) -> ApiResult<(Project, MockResponse)> {
-    let (project, mock) = load(state, caller, mock_id).await?;
+    let (project, mock) = access::mock(state, caller, mock_id).await?;
     let id = parse_id(response_id, ApiError::mock_not_found)?;
     let response = state
         .store

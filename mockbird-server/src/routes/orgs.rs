@@ -88,7 +88,7 @@ pub async fn create(
     let slug = match body.slug {
         Some(s) => s,
         None => {
-            super::unique_slug(&name, "org", |s| {
+            super::access::unique_slug(&name, "org", |s| {
                 let store = state.store.clone();
                 async move { store.org_by_slug(&s).await.is_ok() }
             })

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access;
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, OptionalJson, parse_id};
@@ -36,30 +37,6 @@ impl ProjectView {
         let base_url = format!("{}/m/{}", state.settings.public_url, project.slug);
         ProjectView { project, base_url }
     }
-}
-
-/// The project if the caller may see it (else `PROJECT_NOT_FOUND`), and checks `min` role.
-pub async fn load(
-    state: &AppState,
-    caller: &Caller,
-    raw_id: &str,
-    min: Role,
-) -> ApiResult<Project> {
-    let id = parse_id(raw_id, ApiError::project_not_found)?;
-    let project = state
-        .store
-        .project(id)
-        .await
-        .map_err(|e| ApiError::from(e).or_not_found(ApiError::project_not_found))?;
-    require_role(
-        state,
-        caller,
-        project.org_id,
-        min,
-        ApiError::project_not_found,
-    )
-    .await?;
-    Ok(project)
 }
 
 /// `?orgId=`.
@@ -126,7 +103,7 @@ async fn choose_slug(state: &AppState, wanted: Option<&str>, name: &str) -> ApiR
         validate_slug(&mut errors, "slug", slug);
         return errors.into_result(slug.to_owned()).map_err(Into::into);
     }
-    super::unique_slug(name, "project", |s| {
+    super::access::unique_slug(name, "project", |s| {
         let store = state.store.clone();
         async move { store.project_by_slug(&s).await.is_ok() }
     })
@@ -246,7 +223,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProjectView>> {
-    let project = load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     Ok(Json(ProjectView::new(&state, project)))
 }
 
@@ -275,7 +252,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<ProjectPatch>,
 ) -> ApiResult<Json<ProjectView>> {
-    let project = load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     let patch = patch.validate()?;
     let slug = patch.slug.clone().unwrap_or_default();
     let updated = state
@@ -308,7 +285,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let project = load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     state.store.delete_project(project.id).await?;
     state.project_changed(project.id).await;
     Ok(StatusCode::NO_CONTENT)
@@ -351,7 +328,7 @@ pub async fn duplicate(
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<Duplicate>,
 ) -> ApiResult<impl IntoResponse> {
-    let project = load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     let bundle = state.store.project_bundle(project.id).await?;
     let name = body
         .name
@@ -399,7 +376,7 @@ pub async fn export(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ExportDocument>> {
-    let project = load(&state, &caller, &id, Role::Member).await?;
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
     let bundle = state.store.project_bundle(project.id).await?;
     Ok(Json(ExportDocument::from_project(
         &bundle.project,

@@ -1,8 +1,5 @@
 //! Serving mocks at `/m/{slug}/{path…}` and `{slug}.{mock domain}/{path…}`.
 
-mod cache;
-mod sandbox;
-
 use std::time::Instant;
 
 use axum::body::Body;
@@ -16,19 +13,13 @@ use mockbird_core::routing::Route;
 use mockbird_core::template::{Budget, TemplateError};
 use uuid::Uuid;
 
-pub use cache::{Snapshot, SnapshotCache};
-pub use sandbox::{
-    SANDBOX_PER_TENANT, SANDBOX_QUEUE, SANDBOX_STACK_BYTES, SANDBOX_THREADS, Sandbox, SandboxBusy,
-};
-
+use crate::cache::Snapshot;
 use crate::error::ApiError;
 use crate::limits::{OrgQuota, QuotaStatus, set_rate_headers};
 use crate::logs::EntryBuilder;
 use crate::metrics::RouteClass;
+use crate::sandbox::SandboxBusy;
 use crate::state::AppState;
-
-/// Largest request body a mock reads (docs/http-api.md: 10 MiB).
-pub const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
 
 /// The client's address, put in each request's extensions by the connection loop.
 #[derive(Debug, Clone, Copy)]
@@ -152,7 +143,7 @@ async fn answer(
     let (parts, body) = req.into_parts();
     // `held` keeps the body's share of the process's body budget until the
     // answer is ready.
-    let held = match crate::body::read(body, &parts.headers, MAX_MOCK_BODY).await {
+    let held = match crate::body::read(body, &parts.headers, crate::body::MAX_MOCK_BODY).await {
         Ok(b) => b,
         Err(res) => return (res, None),
     };
@@ -367,27 +358,11 @@ fn preflight(headers: &HeaderMap) -> Response {
 }
 
 async fn respond(outcome: Outcome) -> Response {
-    match outcome {
-        Outcome::Matched(m) => {
-            if !m.delay.is_zero() {
-                tokio::time::sleep(m.delay).await;
-            }
-            let mut res = Response::new(Body::from(m.body));
-            *res.status_mut() = m.status;
-            *res.headers_mut() = m.headers;
-            res
-        }
-        other => {
-            let answer = other
-                .error_answer()
-                .expect("every other outcome has an error answer");
-            let mut res = (answer.status, axum::Json(answer.body)).into_response();
-            if let Some(allow) = answer.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
-                res.headers_mut().insert(header::ALLOW, allow);
-            }
-            res
-        }
+    let (delay, res) = outcome.into_response();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
+    res.map(Body::from)
 }
 
 /// Rewrites every `Set-Cookie`: `Domain` removed; when served by path, `Path`

@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::service::{AccessClaims, AuthError, AuthService, IssuedToken};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
 use chrono::Duration;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
-use mockbird_core::service::{AccessClaims, AuthError, AuthService, IssuedToken};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use uuid::Uuid;

@@ -3,10 +3,10 @@
 //! (STARTTLS), `smtps://user:pass@host:465` (TLS). Messages go out as
 //! `multipart/alternative` (text and HTML).
 
+use crate::service::{Email, EmailError, EmailService};
 use async_trait::async_trait;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use mockbird_core::service::{Email, EmailError, EmailService};
 
 /// Email over SMTP.
 pub struct SmtpEmailService {

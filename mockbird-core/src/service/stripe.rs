@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use mockbird_core::model::{Invoice, Subscription, SubscriptionStatus};
-use mockbird_core::service::{
+use crate::model::{Invoice, Subscription, SubscriptionStatus};
+use crate::service::{
     BillingError, BillingPeriod, BillingService, CheckoutRequest, RedirectSession, WebhookEvent,
     billing::verify_stripe_signature,
 };
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -68,7 +68,7 @@ pub fn subscription_from(object: &Value) -> Option<Subscription> {
         cancel_at_period_end: object["cancel_at_period_end"].as_bool().unwrap_or(false),
         customer_id: object["customer"].as_str().map(str::to_owned),
         provider_subscription_id: object["id"].as_str().map(str::to_owned),
-        updated_at: mockbird_core::clock::now(),
+        updated_at: crate::clock::now(),
     })
 }
 
@@ -79,7 +79,7 @@ pub fn invoice_from(object: &Value, org_id: Uuid) -> Option<Invoice> {
         .filter(|a| *a > 0)
         .or_else(|| object["amount_due"].as_u64())
         .unwrap_or(0);
-    let created = time(&object["created"]).unwrap_or_else(mockbird_core::clock::now);
+    let created = time(&object["created"]).unwrap_or_else(crate::clock::now);
     Some(Invoice {
         id: object["id"].as_str()?.to_owned(),
         org_id,
