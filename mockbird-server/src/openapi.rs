@@ -129,9 +129,50 @@ impl Document {
             }
         }
         close_request_bodies(&mut value);
+        add_shared_answers(&mut value);
         Document(Bytes::from(
             serde_json::to_vec(&value).expect("the OpenAPI document serializes"),
         ))
+    }
+}
+
+/// The answers every operation shares, listed once here instead of on each:
+/// 429 `RateLimited` on every `/api` operation (the per-minute limit), and
+/// 401 `Unauthorized` on every operation that takes credentials.
+fn add_shared_answers(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in item.values_mut() {
+            let secured = operation
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| {
+                    s.iter()
+                        .any(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+                });
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let mut add = |status: &str, name: &str| {
+                responses
+                    .entry(status)
+                    .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+            };
+            if path.starts_with("/api") {
+                add("429", "RateLimited");
+            }
+            if secured {
+                add("401", "Unauthorized");
+            }
+        }
     }
 }
 

@@ -190,8 +190,6 @@ struct AnalyticsParams {
         (status = 200, description = "The window's totals and buckets", body = Analytics),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -234,8 +232,6 @@ async fn analyze(
         (status = 200, description = "The window's totals, buckets and requests per mock", body = ProjectAnalytics),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]

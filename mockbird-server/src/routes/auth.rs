@@ -91,7 +91,6 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
         (status = 201, description = "The account, its personal organization and a session", body = SignedIn),
         (status = 400, response = errors::Invalid),
         (status = 409, response = errors::Conflict),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn register(
@@ -225,7 +224,6 @@ async fn attempts(
         (status = 200, description = "A new session", body = SignedIn),
         (status = 400, response = errors::Invalid),
         (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn login(
@@ -274,8 +272,6 @@ pub async fn login(
     summary = "End this session",
     responses(
         (status = 204, description = "The session's refresh tokens no longer work"),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -295,8 +291,6 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     summary = "The current user",
     responses(
         (status = 200, description = "The caller", body = User),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -325,7 +319,6 @@ pub struct Refresh {
         (status = 200, description = "New tokens", body = Renewed),
         (status = 400, response = errors::Invalid),
         (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn refresh(
@@ -374,7 +367,6 @@ pub struct Forgot {
     responses(
         (status = 202, description = "Accepted, whether or not the account exists", body = Message),
         (status = 400, response = errors::Invalid),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn forgot_password(
@@ -445,7 +437,6 @@ pub struct Reset {
         (status = 204, description = "Password set; every session ended"),
         (status = 400, response = errors::Invalid),
         (status = 401, description = "UNAUTHORIZED: the token is unknown, used or expired", body = crate::error::ErrorBody),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn reset_password(
@@ -497,9 +488,7 @@ pub struct ChangePassword {
     responses(
         (status = 204, description = "Password changed"),
         (status = 400, response = errors::Invalid),
-        (status = 401, response = errors::Unauthorized),
         (status = 403, response = errors::Forbidden),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -542,8 +531,6 @@ pub async fn change_password(
     summary = "Delete the account and organizations it alone owns",
     responses(
         (status = 204, description = "Deleted, with the organizations only it owned"),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]

@@ -157,8 +157,6 @@ async fn current(state: &AppState, org: Uuid) -> ApiResult<Subscription> {
     responses(
         (status = 200, description = "The subscription (or the plan without payment)", body = SubscriptionView),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -201,8 +199,6 @@ pub struct Checkout {
         (status = 200, description = "Where to pay; the mock completes at once", body = Redirect),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -291,8 +287,6 @@ async fn sync(state: &AppState, org: Uuid) -> ApiResult<()> {
         (status = 400, response = errors::Invalid),
         (status = 409, description = "CONFLICT: no active subscription to cancel", body = ErrorBody),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -322,8 +316,6 @@ pub async fn cancel(
     responses(
         (status = 200, description = "Invoices, newest first", body = [Invoice]),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -348,8 +340,6 @@ pub async fn invoices(
         (status = 200, description = "Where to change it", body = Redirect),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -384,7 +374,6 @@ pub async fn update_payment(
         (status = 400, response = errors::Invalid),
         (status = 401, description = "UNAUTHORIZED: the signature does not verify or is stale", body = ErrorBody),
         (status = 404, description = "Webhooks are off: no --stripe-webhook-secret is configured", body = ErrorBody),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn webhook(
@@ -550,8 +539,6 @@ async fn apply_event(state: &AppState, org: Uuid, kind: &str, object: &Value) ->
     responses(
         (status = 200, description = "This month's usage against the plan", body = Usage),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]

@@ -37,8 +37,6 @@ pub struct IssuedKey {
     summary = "API keys",
     responses(
         (status = 200, description = "The caller's keys (an API key sees its organization's)", body = [ApiKey]),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -76,8 +74,6 @@ pub struct CreateKey {
         (status = 201, description = "Created; `key` is shown only now", body = IssuedKey),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -147,8 +143,6 @@ async fn load(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<ApiKey>
     responses(
         (status = 201, description = "The new secret; the old one no longer works", body = IssuedKey),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -187,8 +181,6 @@ pub async fn rotate(
     responses(
         (status = 204, description = "Revoked"),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]

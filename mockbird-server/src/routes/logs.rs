@@ -145,8 +145,6 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
         (status = 200, description = "A page of the mock's requests, newest first", body = LogPage),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -179,8 +177,6 @@ pub async fn mock_logs(
         (status = 200, description = "A page of the project's requests, newest first", body = LogPage),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]

@@ -87,8 +87,6 @@ fn mock_conflict(e: StoreError) -> ApiError {
     responses(
         (status = 200, description = "The project's mocks", body = [MockView]),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -122,8 +120,6 @@ pub async fn list(
         (status = 402, response = errors::PaymentRequired),
         (status = 404, response = errors::NotFound),
         (status = 409, response = errors::Conflict),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -160,8 +156,6 @@ pub async fn create(
     responses(
         (status = 200, description = "The mock", body = MockView),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -188,8 +182,6 @@ pub async fn get(
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
         (status = 409, response = errors::Conflict),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -224,8 +216,6 @@ pub async fn update(
     responses(
         (status = 204, description = "Deleted with its responses"),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -251,8 +241,6 @@ pub async fn delete(
     responses(
         (status = 200, description = "The mock's responses, oldest first", body = [MockResponse]),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -278,8 +266,6 @@ pub async fn responses(
         (status = 201, description = "Created", body = MockResponse),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
         (status = 503, response = errors::Busy),
     ),
     security(("bearer" = []), ("apiKey" = [])),
@@ -385,8 +371,6 @@ async fn load_response(
         (status = 200, description = "The response as changed", body = MockResponse),
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
         (status = 503, response = errors::Busy),
     ),
     security(("bearer" = []), ("apiKey" = [])),
@@ -427,8 +411,6 @@ pub async fn update_response(
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]

@@ -1,5 +1,5 @@
 //! The management API's handlers, one module per resource, and the route
-//! table ([`api`]) that the OpenAPI document is generated from.
+//! table (`api`) that the OpenAPI document is generated from.
 
 mod access;
 pub mod analytics;

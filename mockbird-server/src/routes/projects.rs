@@ -70,8 +70,6 @@ async fn target_org(state: &AppState, caller: &Caller, org_id: Option<&str>) -> 
     responses(
         (status = 200, description = "The projects the caller sees (of `orgId`, or of every organization)", body = [ProjectView]),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -154,8 +152,6 @@ pub struct CreateProject {
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
         (status = 409, response = errors::Conflict),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -213,8 +209,6 @@ pub async fn create(
     responses(
         (status = 200, description = "The project", body = ProjectView),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -241,8 +235,6 @@ pub async fn get(
         (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
         (status = 409, response = errors::Conflict),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -275,8 +267,6 @@ pub async fn update(
     responses(
         (status = 204, description = "Deleted with its mocks, responses and logs"),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -317,8 +307,6 @@ pub struct Duplicate {
         (status = 402, response = errors::PaymentRequired),
         (status = 404, response = errors::NotFound),
         (status = 409, response = errors::Conflict),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -366,8 +354,6 @@ pub async fn duplicate(
     responses(
         (status = 200, description = "The export document", body = ExportDocument),
         (status = 404, response = errors::NotFound),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
@@ -400,8 +386,6 @@ pub async fn export(
         (status = 404, response = errors::NotFound),
         (status = 409, response = errors::Conflict),
         (status = 413, response = errors::TooLarge),
-        (status = 401, response = errors::Unauthorized),
-        (status = 429, response = errors::RateLimited),
         (status = 503, response = errors::Busy),
     ),
     security(("bearer" = []), ("apiKey" = [])),

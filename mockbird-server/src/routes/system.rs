@@ -151,7 +151,6 @@ pub struct SystemInfo {
     summary = "Version, store and service modes",
     responses(
         (status = 200, description = "This server", body = SystemInfo),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
@@ -197,7 +196,6 @@ pub struct OutboxQuery {
         (status = 200, description = "Messages, newest first", body = [SentEmail]),
         (status = 401, response = errors::Unauthorized),
         (status = 404, description = "The outbox is not exposed", body = crate::error::ErrorBody),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn outbox(
@@ -234,7 +232,6 @@ pub async fn outbox(
     summary = "Plans",
     responses(
         (status = 200, description = "The plans of this server", body = [Plan]),
-        (status = 429, response = errors::RateLimited),
     ),
 )]
 pub async fn plans(State(state): State<AppState>) -> Json<Vec<Plan>> {
