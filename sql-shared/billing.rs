@@ -8,7 +8,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::convert::{self, status_text};
-use super::{all, backend, int, one, write_err};
+use super::support::{all, backend, int, one, write_err};
 use crate::Store;
 use crate::dialect::{id, ts};
 

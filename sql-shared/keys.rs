@@ -8,7 +8,7 @@ use mockbird_core::store::*;
 use uuid::Uuid;
 
 use super::convert::{self, KEY_COLS};
-use super::{all, backend, found, one, write_err};
+use super::support::{all, backend, found, one, write_err};
 use crate::Store;
 use crate::dialect::{id, ts};
 

@@ -12,7 +12,8 @@ use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
 use super::log_chunks::{self, PageWalk, Span};
-use super::{backend, convert, int};
+use super::convert;
+use super::support::{backend, int};
 use crate::Store;
 use crate::dialect::{self, Db, DbRow, get_id, get_opt_id, get_ts, id, ts};
 
@@ -639,7 +640,7 @@ impl UsageStore for Store {
         .bind(ts(clock::now()))
         .fetch_one(self.writer())
         .await
-        .map_err(|e| super::write_err(e, "organization", org_id))?;
+        .map_err(|e| super::support::write_err(e, "organization", org_id))?;
         convert::usage(&row).map_err(backend)
     }
 
@@ -654,7 +655,7 @@ impl UsageStore for Store {
         .bind(ts(clock::now()))
         .execute(self.writer())
         .await
-        .map_err(|e| super::write_err(e, "organization", org_id))?;
+        .map_err(|e| super::support::write_err(e, "organization", org_id))?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -8,13 +8,23 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::convert::{self, MOCK_COLS, RESPONSE_COLS};
-use super::projects::touch_project;
-use super::{Tx, all, backend, found, int, one, write_err};
+use super::support::{Tx, all, backend, found, int, one, write_err};
 use crate::Store;
 use crate::dialect::{self, get_id, id, ts};
 
 fn mock_key(def: &MockDef) -> String {
     format!("{} {}", def.method, def.path)
+}
+
+/// Bumps a project's `updatedAt` (any change to its mocks).
+pub(crate) async fn touch_project(tx: &mut Tx, project_id: Uuid) -> StoreResult<()> {
+    sqlx::query("UPDATE projects SET updated_at = $2 WHERE id = $1")
+        .bind(id(project_id))
+        .bind(ts(clock::now()))
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    Ok(())
 }
 
 /// Mocks across all projects of an organization, read inside `tx`.

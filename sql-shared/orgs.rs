@@ -7,7 +7,7 @@ use mockbird_core::store::*;
 use uuid::Uuid;
 
 use super::convert::{self, ORG_COLS, USER_COLS};
-use super::{Tx, all, backend, found, one, write_err};
+use super::support::{Tx, all, backend, found, one, write_err};
 use crate::Store;
 use crate::dialect::{self, id, ts};
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::convert::{self, MOCK_COLS, PROJECT_COLS, RESPONSE_COLS};
 use super::mocks::{insert_mock, insert_response, org_mock_count};
-use super::{Tx, all, backend, found, one, write_err};
+use super::support::{Tx, all, backend, found, one, write_err};
 use crate::Store;
 use crate::dialect::{self, id, ts};
 
@@ -39,17 +39,6 @@ async fn insert_project(tx: &mut Tx, new: &NewProject) -> StoreResult<Uuid> {
     .await
     .map_err(|e| write_err(e, "project", &new.slug))?;
     Ok(project_id)
-}
-
-/// Bumps a project's `updatedAt` (any change to its mocks).
-pub(crate) async fn touch_project(tx: &mut Tx, project_id: Uuid) -> StoreResult<()> {
-    sqlx::query("UPDATE projects SET updated_at = $2 WHERE id = $1")
-        .bind(id(project_id))
-        .bind(ts(clock::now()))
-        .execute(&mut **tx)
-        .await
-        .map_err(backend)?;
-    Ok(())
 }
 
 #[async_trait]

@@ -8,7 +8,7 @@ use mockbird_core::store::*;
 use uuid::Uuid;
 
 use super::convert;
-use super::{backend, found, one, write_err};
+use super::support::{backend, found, one, write_err};
 use crate::Store;
 use crate::dialect::{get_id, id, ts};
 

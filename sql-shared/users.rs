@@ -7,7 +7,7 @@ use mockbird_core::store::*;
 use uuid::Uuid;
 
 use super::convert::{self, USER_COLS};
-use super::{backend, one, write_err};
+use super::support::{backend, one, write_err};
 use crate::Store;
 use crate::dialect::{id, ts};
 
@@ -64,7 +64,7 @@ impl UserStore for Store {
             .execute(self.writer())
             .await
             .map_err(backend)?;
-        super::found((done.rows_affected() == 1).then_some(()), "user", user_id)
+        super::support::found((done.rows_affected() == 1).then_some(()), "user", user_id)
     }
 
     async fn update_user_name(&self, user_id: Uuid, name: &str) -> StoreResult<User> {

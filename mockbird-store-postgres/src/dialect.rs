@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::sql::Tx;
 
 /// The driver.
 pub(crate) type Db = sqlx::Postgres;
+
+/// A write transaction of this driver.
+pub(crate) type Tx = sqlx::Transaction<'static, Db>;
 /// A result row.
 pub(crate) type DbRow = sqlx::postgres::PgRow;
 /// Name used in errors and `DatabaseService::backend`.
@@ -28,7 +30,7 @@ pub(crate) fn id(u: Uuid) -> Uuid {
 
 /// A timestamp as bound.
 pub(crate) fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
-    crate::sql::clamp_time(t)
+    mockbird_core::clock::storable(t)
 }
 
 /// An id column.

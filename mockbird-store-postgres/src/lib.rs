@@ -90,7 +90,7 @@ impl PostgresStore {
     }
 
     /// A write transaction (READ COMMITTED; invariants take row locks).
-    pub(crate) async fn begin(&self) -> StoreResult<sql::Tx> {
+    pub(crate) async fn begin(&self) -> StoreResult<dialect::Tx> {
         self.pool.begin().await.map_err(sql::backend)
     }
 }

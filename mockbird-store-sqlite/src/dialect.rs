@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::sql::Tx;
 
 /// The driver.
 pub(crate) type Db = sqlx::Sqlite;
+
+/// A write transaction of this driver.
+pub(crate) type Tx = sqlx::Transaction<'static, Db>;
 /// A result row.
 pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
 /// Name used in errors and `DatabaseService::backend`.
@@ -32,7 +34,7 @@ pub(crate) fn ts(t: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     // Written field by field: `format()` parses its pattern on every call,
     // which showed in profiles at one timestamp per stored request log.
-    let t = crate::sql::clamp_time(t);
+    let t = mockbird_core::clock::storable(t);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
         t.year(),
@@ -108,7 +110,7 @@ mod tests {
             let t = DateTime::parse_from_rfc3339(text)
                 .unwrap()
                 .with_timezone(&Utc);
-            let old = crate::sql::clamp_time(t).format("%Y-%m-%dT%H:%M:%S%.6fZ");
+            let old = mockbird_core::clock::storable(t).format("%Y-%m-%dT%H:%M:%S%.6fZ");
             assert_eq!(ts(t), old.to_string());
             assert_eq!(ts(t).len(), 27);
         }

@@ -151,7 +151,7 @@ impl SqliteStore {
     }
 
     /// A write transaction holding the database's write lock from its start.
-    pub(crate) async fn begin(&self) -> StoreResult<sql::Tx> {
+    pub(crate) async fn begin(&self) -> StoreResult<dialect::Tx> {
         self.writer
             .begin_with("BEGIN IMMEDIATE")
             .await
