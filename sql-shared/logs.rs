@@ -11,8 +11,8 @@ use mockbird_core::store::*;
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
-use super::log_chunks::{self, PageWalk, Span};
 use super::convert;
+use super::log_chunks::{self, PageWalk, Span};
 use super::support::{backend, int};
 use crate::Store;
 use crate::dialect::{self, Db, DbRow, get_id, get_opt_id, get_ts, id, ts};

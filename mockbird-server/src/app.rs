@@ -21,7 +21,7 @@ use crate::state::AppState;
 /// straight to [`serving::serve`] — body limit and request timeout applied
 /// there — and everything else through the axum router.
 #[derive(Debug, Clone)]
-pub struct App {
+pub(crate) struct App {
     state: AppState,
     router: Router,
     request_timeout: Duration,
@@ -30,7 +30,7 @@ pub struct App {
 
 impl App {
     /// The application over `state`.
-    pub fn new(state: AppState, request_timeout: Duration) -> Self {
+    pub(crate) fn new(state: AppState, request_timeout: Duration) -> Self {
         App {
             router: router(state.clone(), request_timeout),
             state,
@@ -41,7 +41,7 @@ impl App {
 
     /// This application for one connection from `peer` (its requests carry a
     /// [`serving::ClientAddr`]).
-    pub fn for_peer(&self, peer: std::net::SocketAddr) -> Self {
+    pub(crate) fn for_peer(&self, peer: std::net::SocketAddr) -> Self {
         App {
             peer: Some(peer),
             ..self.clone()

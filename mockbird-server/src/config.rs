@@ -173,7 +173,7 @@ pub struct Config {
     pub redis_prefix: String,
 
     /// `/api` calls per minute per user, API key or anonymous client IP.
-    #[arg(long, env = "MOCKBIRD_API_RATE_LIMIT", default_value_t = 600)]
+    #[arg(long, env = "MOCKBIRD_API_RATE_LIMIT", default_value_t = crate::limits::DEFAULT_API_LIMIT)]
     pub api_rate_limit: u32,
 
     /// Seconds between runs of the log retention job (deletes logs older than each plan keeps).

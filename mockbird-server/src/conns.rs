@@ -11,19 +11,19 @@ use std::sync::{Arc, Mutex};
 use http::{HeaderValue, StatusCode, header};
 
 /// Most connections open at once.
-pub const MAX_CONNECTIONS: usize = 10_000;
+pub(crate) const MAX_CONNECTIONS: usize = 10_000;
 /// Most connections open at once from one peer address.
 pub const MAX_CONNECTIONS_PER_IP: usize = 256;
 
 /// Counts of open connections.
 #[derive(Debug, Default)]
-pub struct Connections {
+pub(crate) struct Connections {
     inner: Mutex<(usize, HashMap<IpAddr, usize>)>,
 }
 
 /// Why a connection was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// [`MAX_CONNECTIONS`].
     Global,
     /// [`MAX_CONNECTIONS_PER_IP`].
@@ -32,14 +32,14 @@ pub enum Refused {
 
 /// An open connection's place in the counts; given back on drop.
 #[derive(Debug)]
-pub struct Slot {
+pub(crate) struct Slot {
     conns: Arc<Connections>,
     ip: Option<IpAddr>,
 }
 
 impl Connections {
     /// Takes a slot for a connection from `ip` (`None`: not counted per address).
-    pub fn open(self: &Arc<Self>, ip: Option<IpAddr>) -> Result<Slot, Refused> {
+    pub(crate) fn open(self: &Arc<Self>, ip: Option<IpAddr>) -> Result<Slot, Refused> {
         self.open_within(ip, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP)
     }
 
@@ -71,7 +71,8 @@ impl Connections {
     }
 
     /// Connections open now.
-    pub fn open_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn open_count(&self) -> usize {
         self.inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -99,7 +100,7 @@ impl Drop for Slot {
 }
 
 /// The one answer a refused connection gets.
-pub fn refusal(why: Refused) -> http::Response<axum::body::Body> {
+pub(crate) fn refusal(why: Refused) -> http::Response<axum::body::Body> {
     let (status, code, message) = match why {
         Refused::Global => (
             StatusCode::SERVICE_UNAVAILABLE,

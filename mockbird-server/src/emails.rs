@@ -79,7 +79,7 @@ fn render(name: &str, to: &str, data: &Value) -> Email {
 }
 
 /// After registration.
-pub fn welcome(to: &str, name: &str, url: &str) -> Email {
+pub(crate) fn welcome(to: &str, name: &str, url: &str) -> Email {
     render(
         "welcome",
         to,
@@ -88,7 +88,7 @@ pub fn welcome(to: &str, name: &str, url: &str) -> Email {
 }
 
 /// A password reset token and link.
-pub fn password_reset(to: &str, token: &str, link: &str) -> Email {
+pub(crate) fn password_reset(to: &str, token: &str, link: &str) -> Email {
     render(
         "password_reset",
         to,
@@ -97,7 +97,7 @@ pub fn password_reset(to: &str, token: &str, link: &str) -> Email {
 }
 
 /// An invitation to an organization.
-pub fn invitation(
+pub(crate) fn invitation(
     to: &str,
     inviter: &str,
     org: &str,
@@ -113,7 +113,7 @@ pub fn invitation(
 }
 
 /// The organization reached `percent` of its monthly request quota.
-pub fn usage_alert(
+pub(crate) fn usage_alert(
     to: &str,
     org: &str,
     percent: u8,
@@ -130,7 +130,7 @@ pub fn usage_alert(
 }
 
 /// An invoice was issued or paid.
-pub fn invoice(
+pub(crate) fn invoice(
     to: &str,
     org: &str,
     invoice: &mockbird_core::model::Invoice,

@@ -25,7 +25,7 @@ pub struct ApiError {
 
 /// The JSON shape of every error answer (documented in the OpenAPI document).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     /// Machine-readable code.
     pub error: String,
     /// Human-readable message.
@@ -36,7 +36,7 @@ pub struct ErrorBody {
 }
 
 /// Result of a handler.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// An error with no field list.

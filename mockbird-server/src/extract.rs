@@ -11,7 +11,7 @@ use crate::error::ApiError;
 /// A JSON body: anything but `application/json` → 400, malformed or mistyped
 /// JSON → 400 naming the problem, over the body limit → 413.
 #[derive(Debug)]
-pub struct ApiJson<T>(pub T);
+pub(crate) struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
@@ -54,7 +54,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// Fields of a resource's own representation that a client may send back
 /// (GET, edit, PUT): accepted at the top level of any body and ignored.
-pub const READ_ONLY_FIELDS: &[&str] = &[
+pub(crate) const READ_ONLY_FIELDS: &[&str] = &[
     "id",
     "orgId",
     "projectId",
@@ -135,7 +135,7 @@ mod tests {
 
 /// A JSON body that may be left out entirely: no body, or `null`, is `T::default()`.
 #[derive(Debug)]
-pub struct OptionalJson<T>(pub T);
+pub(crate) struct OptionalJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
@@ -156,13 +156,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
 }
 
 /// An id from the path; a malformed one answers like a missing resource.
-pub fn parse_id(raw: &str, not_found: fn() -> ApiError) -> Result<Uuid, ApiError> {
+pub(crate) fn parse_id(raw: &str, not_found: fn() -> ApiError) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| not_found())
 }
 
 /// The client's IP (see [`crate::serving::client_ip`]) as an extractor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub std::net::IpAddr);
+pub(crate) struct ClientIp(pub std::net::IpAddr);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;

@@ -13,12 +13,12 @@ use crate::config::Config;
 use crate::state::AppState;
 
 /// How often cached snapshots are compared with the store when Redis is configured.
-pub const SNAPSHOT_RECHECK: Duration = Duration::from_secs(5);
+pub(crate) const SNAPSHOT_RECHECK: Duration = Duration::from_secs(5);
 /// Logs (or, in the SQL stores, chunks of logs) deleted per step by the retention job.
 const RETENTION_BATCH: u32 = 5_000;
 
 /// Starts the jobs `config` asks for; abort the handles to stop them.
-pub fn spawn(state: &AppState, config: &Config) -> Vec<JoinHandle<()>> {
+pub(crate) fn spawn(state: &AppState, config: &Config) -> Vec<JoinHandle<()>> {
     let mut jobs = Vec::new();
     let every = Duration::from_secs(config.retention_interval_secs.max(1));
     let s = state.clone();

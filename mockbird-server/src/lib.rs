@@ -20,29 +20,31 @@
 //! # }
 //! ```
 
-pub mod adapters;
-pub mod app;
-pub mod auth;
+mod adapters;
+mod app;
+mod auth;
 mod body;
-pub mod cache;
+mod cache;
 pub mod config;
-pub mod emails;
-pub mod error;
-pub mod extract;
-pub mod jobs;
-pub mod limits;
-pub mod logs;
-pub mod metrics;
-pub mod openapi;
-pub mod proxy;
-pub mod request_id;
-pub mod routes;
-pub mod sandbox;
-pub mod serving;
-pub mod state;
-
-pub mod conns;
+mod conns;
+mod emails;
+mod error;
+mod extract;
+mod jobs;
+mod limits;
+mod logs;
+mod metrics;
+mod openapi;
+mod proxy;
+mod request_id;
+mod routes;
+mod sandbox;
+mod serving;
 mod startup;
+mod state;
 
 pub use config::{Config, LogFormat};
+pub use conns::MAX_CONNECTIONS_PER_IP;
+pub use jobs::retention;
 pub use startup::{RunningServer, StartError, build_state, start};
+pub use state::AppState;

@@ -36,7 +36,7 @@ macro_rules! error_responses {
         $(
             #[doc = $desc]
             #[derive(Debug)]
-            pub struct $name;
+            pub(crate) struct $name;
 
             impl<'s> utoipa::ToResponse<'s> for $name {
                 fn response() -> (&'s str, RefOr<Response>) {
@@ -55,7 +55,7 @@ macro_rules! error_responses {
 /// The contract's error answers, each a named response of the document that
 /// operations list with the statuses they give:
 /// `(status = 404, response = errors::NotFound)`.
-pub mod errors {
+pub(crate) mod errors {
     use utoipa::openapi::{RefOr, Response};
 
     error_responses! {
@@ -73,7 +73,7 @@ pub mod errors {
 
 /// The schema of a partial update made from a create body's schema: every
 /// property optional, and `null` allowed where it keeps the field as it is.
-pub fn all_optional(schema: RefOr<Schema>) -> RefOr<Schema> {
+pub(crate) fn all_optional(schema: RefOr<Schema>) -> RefOr<Schema> {
     let RefOr::T(Schema::Object(mut object)) = schema else {
         return schema;
     };
@@ -108,12 +108,12 @@ pub fn all_optional(schema: RefOr<Schema>) -> RefOr<Schema> {
 
 /// The serialized document, shared by every request.
 #[derive(Debug, Clone)]
-pub struct Document(pub Bytes);
+pub(crate) struct Document(pub Bytes);
 
 impl Document {
     /// The finished document ([`finish`]), serialized once. `paid_tiers` are
     /// the plans a checkout may name (this server's, not a fixed list).
-    pub fn new(doc: OpenApi, paid_tiers: &[&str]) -> Self {
+    pub(crate) fn new(doc: OpenApi, paid_tiers: &[&str]) -> Self {
         let mut value = serde_json::to_value(finish(doc)).expect("the OpenAPI document serializes");
         drop_empty_defaults(&mut value, false);
         if let Some(schemas) = value
@@ -310,7 +310,7 @@ fn drop_empty_defaults(value: &mut serde_json::Value, is_responses: bool) {
 
 /// The document before the handlers' paths are added: title, version,
 /// security schemes (`bearer` access tokens, `apiKey` in `X-API-Key`).
-pub fn base() -> OpenApi {
+pub(crate) fn base() -> OpenApi {
     let mut doc = OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
@@ -360,7 +360,7 @@ fn mock_surface() {}
 
 /// Adds what every operation shares, once: the `default` error answer, shaped
 /// as [`ErrorBody`]; and the mock surface.
-pub fn finish(mut doc: OpenApi) -> OpenApi {
+pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
     {
         use utoipa::Path;
         doc.paths.add_path_operation(
@@ -404,6 +404,6 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
     summary = "This document",
     responses((status = 200, description = "Success")),
 )]
-pub async fn document(Extension(doc): Extension<Document>) -> impl IntoResponse {
+pub(crate) async fn document(Extension(doc): Extension<Document>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], doc.0)
 }

@@ -6,13 +6,13 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 /// The header.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Longest client-sent id honoured.
-pub const MAX_REQUEST_ID_CHARS: usize = 128;
+pub(crate) const MAX_REQUEST_ID_CHARS: usize = 128;
 
 /// The request's id: the client's when sane, else a new one.
-pub fn request_id(headers: &HeaderMap) -> HeaderValue {
+pub(crate) fn request_id(headers: &HeaderMap) -> HeaderValue {
     headers
         .get(&REQUEST_ID)
         .filter(|v| {

@@ -21,17 +21,17 @@ use uuid::Uuid;
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Stack of each sandbox thread.
-pub const SANDBOX_STACK_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const SANDBOX_STACK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Threads rendering heavy templates.
-pub const SANDBOX_THREADS: usize = 1;
+pub(crate) const SANDBOX_THREADS: usize = 1;
 
 /// Heavy renders waiting for a sandbox thread; more are refused with 503.
-pub const SANDBOX_QUEUE: usize = 32;
+pub(crate) const SANDBOX_QUEUE: usize = 32;
 
 /// Jobs one tenant may have queued or running at once; more are refused
 /// with 503 for that tenant only.
-pub const SANDBOX_PER_TENANT: usize = 4;
+pub(crate) const SANDBOX_PER_TENANT: usize = 4;
 
 /// The sandbox threads and their queue.
 #[derive(Debug)]

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-
 /// The driver.
 pub(crate) type Db = sqlx::Postgres;
 

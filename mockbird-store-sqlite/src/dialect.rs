@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-
 /// The driver.
 pub(crate) type Db = sqlx::Sqlite;
 

@@ -15,11 +15,11 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 /// Longest a Redis call may take before it counts as a failure.
-pub const CALL_TIMEOUT: Duration = Duration::from_millis(250);
+pub(crate) const CALL_TIMEOUT: Duration = Duration::from_millis(250);
 /// How long Redis is skipped after a failure before it is tried again.
-pub const OPEN_FOR: Duration = Duration::from_secs(1);
+pub(crate) const OPEN_FOR: Duration = Duration::from_secs(1);
 /// Default prefix of every key and channel (`--redis-prefix`).
-pub const DEFAULT_PREFIX: &str = "mockbird";
+pub(crate) const DEFAULT_PREFIX: &str = "mockbird";
 
 /// Adds `ARGV[1]` to the counter `KEYS[1]`, first setting it to `ARGV[2]` (the
 /// store's count) when it does not exist, with expiry `ARGV[3]` seconds; returns the total.
@@ -48,7 +48,7 @@ return redis.call('ZCARD', KEYS[1])
 ";
 
 /// An instance not heard from for this long no longer counts as alive.
-pub const INSTANCE_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const INSTANCE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A change other instances must apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

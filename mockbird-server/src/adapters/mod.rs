@@ -2,4 +2,4 @@
 //! that lets instances share limits. (Billing and email adapters are in the
 //! services kit of `mockbird-core`, features `billing-stripe` and `email-smtp`.)
 
-pub mod cluster;
+pub(crate) mod cluster;

@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// An authenticated caller of `/api`.
 #[derive(Debug, Clone)]
-pub struct Caller {
+pub(crate) struct Caller {
     /// The user (for an API key, its creator).
     pub user: User,
     /// The login session, for Bearer tokens.
@@ -23,7 +23,7 @@ pub struct Caller {
 impl Caller {
     /// The organization to act in when a request names none: the key's, else
     /// the user's personal (first) organization.
-    pub async fn default_org(&self, state: &AppState) -> ApiResult<Uuid> {
+    pub(crate) async fn default_org(&self, state: &AppState) -> ApiResult<Uuid> {
         if let Some(org) = self.key_org {
             return Ok(org);
         }
@@ -33,7 +33,7 @@ impl Caller {
 }
 
 /// Authenticates from headers (used by the extractor and by private-project serving).
-pub async fn authenticate(state: &AppState, headers: &http::HeaderMap) -> ApiResult<Caller> {
+pub(crate) async fn authenticate(state: &AppState, headers: &http::HeaderMap) -> ApiResult<Caller> {
     if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
         if !token::looks_like_api_key(key) {
             return Err(ApiError::unauthorized("Invalid API key"));
@@ -112,7 +112,7 @@ fn rank(role: Role) -> u8 {
 /// The caller's membership of `org_id` with at least `min` role. Not a member
 /// (or an API key of another organization) → `not_found` (indistinguishable
 /// from a missing resource); a lesser role → 403.
-pub async fn require_role(
+pub(crate) async fn require_role(
     state: &AppState,
     caller: &Caller,
     org_id: Uuid,
@@ -137,7 +137,7 @@ pub async fn require_role(
 }
 
 /// Whether `role` may be granted or taken away by someone with `actor`.
-pub fn can_manage(actor: Role, target_before: Option<Role>, target_after: Role) -> bool {
+pub(crate) fn can_manage(actor: Role, target_before: Option<Role>, target_after: Role) -> bool {
     let touches_owner = target_after == Role::Owner || target_before == Some(Role::Owner);
     rank(actor) >= rank(Role::Admin) && (!touches_owner || actor == Role::Owner)
 }

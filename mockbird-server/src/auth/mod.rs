@@ -5,5 +5,5 @@
 mod caller;
 mod session;
 
-pub use caller::{Caller, authenticate, can_manage, require_role};
-pub use session::{SessionTokens, issue_session};
+pub(crate) use caller::{Caller, authenticate, can_manage, require_role};
+pub(crate) use session::{SessionTokens, issue_session};

@@ -15,7 +15,7 @@ const REFRESH_TTL_DAYS: i64 = 30;
 /// `session` of docs/http-api.md.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SessionTokens {
+pub(crate) struct SessionTokens {
     /// Bearer token for `/api`.
     pub access_token: String,
     /// Single-use token for `POST /api/auth/refresh`.
@@ -25,7 +25,7 @@ pub struct SessionTokens {
 }
 
 /// Issues a new access token and refresh token in session `family_id`.
-pub async fn issue_session(
+pub(crate) async fn issue_session(
     state: &AppState,
     user_id: Uuid,
     family_id: Uuid,

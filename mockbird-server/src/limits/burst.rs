@@ -19,7 +19,7 @@ struct Bucket {
 
 /// All buckets.
 #[derive(Debug)]
-pub struct Bursts {
+pub(crate) struct Bursts {
     shards: Vec<Mutex<HashMap<(Uuid, IpAddr), Bucket>>>,
 }
 
@@ -46,7 +46,13 @@ impl Bursts {
 
     /// Takes a token for `mock` from `ip` at `rate` per second (capacity
     /// `2 × rate`); `Err(wait)` when the bucket is empty: how long until a token is back.
-    pub fn take(&self, mock: Uuid, ip: IpAddr, rate: u32, now: Instant) -> Result<(), Duration> {
+    pub(crate) fn take(
+        &self,
+        mock: Uuid,
+        ip: IpAddr,
+        rate: u32,
+        now: Instant,
+    ) -> Result<(), Duration> {
         let rate = f64::from(rate.max(1));
         let capacity = 2.0 * rate;
         let key = (mock, ip);
@@ -71,7 +77,7 @@ impl Bursts {
 
     /// Forgets buckets untouched for `idle` (they would be full again anyway when
     /// `idle` ≥ 2 s, the time any bucket takes to refill).
-    pub fn sweep(&self, idle: Duration, now: Instant) {
+    pub(crate) fn sweep(&self, idle: Duration, now: Instant) {
         for shard in &self.shards {
             shard
                 .lock()
@@ -79,9 +85,12 @@ impl Bursts {
                 .retain(|_, b| now.saturating_duration_since(b.at) < idle);
         }
     }
+}
 
-    /// Buckets held (for tests and metrics).
-    pub fn len(&self) -> usize {
+#[cfg(test)]
+impl Bursts {
+    /// Buckets held.
+    fn len(&self) -> usize {
         self.shards
             .iter()
             .map(|s| s.lock().map(|m| m.len()).unwrap_or(0))
@@ -89,7 +98,7 @@ impl Bursts {
     }
 
     /// Whether no bucket is held.
-    pub fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

@@ -41,35 +41,37 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-pub use burst::Bursts;
-pub use quota::{OrgQuota, QuotaStatus, month_of, seconds_to_month_end};
+pub(crate) use burst::Bursts;
+pub(crate) use quota::{OrgQuota, QuotaStatus, month_of, seconds_to_month_end};
 
 use crate::adapters::cluster::{Invalidation, Shared};
 use crate::error::ApiResult;
 
 /// Longest counted requests wait before they are added to the shared counter.
-pub const SHARED_FLUSH: Duration = Duration::from_millis(100);
+pub(crate) const SHARED_FLUSH: Duration = Duration::from_millis(100);
 /// Waiting requests that trigger a shared flush at once near the limit
 /// (further from it, [`OrgQuota::flush_threshold`] allows more).
-pub const FLUSH_BATCH: u64 = 32;
+pub(crate) const FLUSH_BATCH: u64 = 32;
 /// How often counts are added to the store.
-pub const STORE_FLUSH: Duration = Duration::from_secs(1);
+pub(crate) const STORE_FLUSH: Duration = Duration::from_secs(1);
 /// How often plans are re-read from the store (backstop for a lost message).
-pub const PLAN_RECHECK: Duration = Duration::from_secs(10);
+pub(crate) const PLAN_RECHECK: Duration = Duration::from_secs(10);
 /// Default `/api` calls per minute and caller.
-pub const DEFAULT_API_LIMIT: u32 = 600;
+pub(crate) const DEFAULT_API_LIMIT: u32 = 600;
 
 /// `X-RateLimit-Limit`.
-pub const X_RATELIMIT_LIMIT: http::HeaderName = http::HeaderName::from_static("x-ratelimit-limit");
+pub(crate) const X_RATELIMIT_LIMIT: http::HeaderName =
+    http::HeaderName::from_static("x-ratelimit-limit");
 /// `X-RateLimit-Remaining`.
-pub const X_RATELIMIT_REMAINING: http::HeaderName =
+pub(crate) const X_RATELIMIT_REMAINING: http::HeaderName =
     http::HeaderName::from_static("x-ratelimit-remaining");
 /// `X-RateLimit-Reset`.
-pub const X_RATELIMIT_RESET: http::HeaderName = http::HeaderName::from_static("x-ratelimit-reset");
+pub(crate) const X_RATELIMIT_RESET: http::HeaderName =
+    http::HeaderName::from_static("x-ratelimit-reset");
 
 /// Sets the three `X-RateLimit-*` headers (the limit and what is left, as
 /// numbers or `unlimited`; seconds to the reset).
-pub fn set_rate_headers(
+pub(crate) fn set_rate_headers(
     headers: &mut http::HeaderMap,
     limit: Option<u64>,
     remaining: Option<u64>,

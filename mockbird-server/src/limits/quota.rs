@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub(crate) const UNLIMITED: u64 = u64::MAX;
 
 /// `YYYY-MM` of an instant.
-pub fn month_of(t: DateTime<Utc>) -> String {
+pub(crate) fn month_of(t: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", t.year(), t.month())
 }
 
@@ -24,7 +24,7 @@ pub(crate) fn month_number(t: DateTime<Utc>) -> u32 {
 }
 
 /// Seconds from `now` to the start of next month (UTC).
-pub fn seconds_to_month_end(now: DateTime<Utc>) -> u64 {
+pub(crate) fn seconds_to_month_end(now: DateTime<Utc>) -> u64 {
     // Every `/m/` answer says this (`X-RateLimit-Reset`): the month's end is
     // worked out once per month and kept as `month << 40 | end (Unix seconds)`.
     static CACHE: AtomicU64 = AtomicU64::new(0);

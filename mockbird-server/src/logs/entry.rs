@@ -11,7 +11,7 @@ use mockbird_core::model::RequestLog;
 use uuid::Uuid;
 
 /// Most request-body bytes kept in a log entry (docs/http-api.md: 64 KiB).
-pub const MAX_LOGGED_BODY: usize = 64 * 1024;
+pub(crate) const MAX_LOGGED_BODY: usize = 64 * 1024;
 
 /// Most bytes of request headers (names and values) kept in a log entry;
 /// past it the rest are left out and [`TRUNCATED_HEADERS_KEY`] says so.
@@ -73,7 +73,7 @@ fn ip_text(ip: IpAddr) -> String {
 
 /// What is known of a request before it is answered.
 #[derive(Debug)]
-pub struct EntryBuilder {
+pub(crate) struct EntryBuilder {
     method: String,
     path: String,
     headers: BTreeMap<String, String>,
@@ -87,7 +87,7 @@ pub struct EntryBuilder {
 
 impl EntryBuilder {
     /// Captures the request that arrived `at`: `path` is the mock path (after `/m/{slug}`).
-    pub fn new(
+    pub(crate) fn new(
         method: &Method,
         path: &str,
         query: Option<&str>,
@@ -146,7 +146,7 @@ impl EntryBuilder {
     }
 
     /// The entry, once the answer is known.
-    pub fn finish(
+    pub(crate) fn finish(
         self,
         project_id: Uuid,
         mock_id: Option<Uuid>,

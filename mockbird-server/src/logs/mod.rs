@@ -21,19 +21,19 @@ use prometheus::IntCounter;
 use tokio::sync::{Mutex, watch};
 use tokio::task::JoinHandle;
 
-pub use entry::{EntryBuilder, MAX_LOGGED_BODY};
+pub(crate) use entry::EntryBuilder;
 
 /// Most entries stored in one insert.
-pub const BATCH_SIZE: usize = 500;
+pub(crate) const BATCH_SIZE: usize = 500;
 /// Longest an entry waits in the queue before it is written.
-pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
+pub(crate) const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 /// How often the writer looks whether a full batch is waiting (instead of
 /// waking up for every entry).
-pub const FILL_CHECK: Duration = Duration::from_millis(5);
+pub(crate) const FILL_CHECK: Duration = Duration::from_millis(5);
 /// Most request-body bytes held by queued entries; past it, entries are dropped.
-pub const MAX_QUEUED_BODY_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_QUEUED_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Attempts to store one batch before its entries are given up (and counted as failed).
-pub const WRITE_ATTEMPTS: u32 = 6;
+pub(crate) const WRITE_ATTEMPTS: u32 = 6;
 /// Most vectors the queue is split into.
 const MAX_SHARDS: usize = 16;
 

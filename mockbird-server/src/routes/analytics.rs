@@ -20,7 +20,7 @@ use crate::state::AppState;
 /// A window ending now, and the size of its buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Period {
+pub(crate) enum Period {
     /// 60 one-minute buckets.
     Hour,
     /// 24 one-hour buckets.
@@ -33,7 +33,7 @@ pub enum Period {
 
 impl Period {
     /// Parses `period` (default `day`).
-    pub fn parse(raw: Option<&str>) -> Result<Period, ValidationError> {
+    pub(crate) fn parse(raw: Option<&str>) -> Result<Period, ValidationError> {
         let value = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
             .find(|(k, _)| k == "period")
             .map(|(_, v)| v.into_owned());
@@ -51,7 +51,7 @@ impl Period {
     }
 
     /// Bucket size in seconds.
-    pub fn bucket_secs(self) -> u32 {
+    pub(crate) fn bucket_secs(self) -> u32 {
         match self {
             Period::Hour => 60,
             Period::Day => 3_600,
@@ -60,7 +60,7 @@ impl Period {
     }
 
     /// Number of buckets.
-    pub fn buckets(self) -> i64 {
+    pub(crate) fn buckets(self) -> i64 {
         match self {
             Period::Hour => 60,
             Period::Day => 24,
@@ -70,7 +70,7 @@ impl Period {
     }
 
     /// Start of the first bucket of the window ending at `now` (the last bucket holds `now`).
-    pub fn start(self, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn start(self, now: DateTime<Utc>) -> DateTime<Utc> {
         let size = i64::from(self.bucket_secs());
         let current = now.timestamp().div_euclid(size) * size;
         DateTime::from_timestamp(current - (self.buckets() - 1) * size, 0).unwrap_or(now)
@@ -88,7 +88,7 @@ fn avg(total_ms: u64, requests: u64) -> f64 {
 /// One bucket of a window.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Point {
+pub(crate) struct Point {
     /// Start of the bucket (UTC, aligned to its size).
     pub bucket_start: DateTime<Utc>,
     /// Requests in it.
@@ -102,7 +102,7 @@ pub struct Point {
 /// The answer shared by both endpoints: totals and every bucket of the window.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Analytics {
+pub(crate) struct Analytics {
     /// The window.
     pub period: Period,
     /// Requests in the window.
@@ -120,7 +120,7 @@ pub struct Analytics {
 /// Requests of one mock in the window.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MockCount {
+pub(crate) struct MockCount {
     /// The mock; none for requests no mock matched.
     pub mock_id: Option<Uuid>,
     /// Requests in the window.
@@ -130,7 +130,7 @@ pub struct MockCount {
 /// A project's analytics: the shared answer plus requests per mock.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ProjectAnalytics {
+pub(crate) struct ProjectAnalytics {
     /// Totals and buckets.
     #[serde(flatten)]
     pub analytics: Analytics,
@@ -139,7 +139,7 @@ pub struct ProjectAnalytics {
 }
 
 /// The answer shared by both endpoints: totals and every bucket of the window.
-pub fn summary(period: Period, start: DateTime<Utc>, stats: &LogStats) -> Analytics {
+pub(crate) fn summary(period: Period, start: DateTime<Utc>, stats: &LogStats) -> Analytics {
     let size = i64::from(period.bucket_secs());
     let mut found = stats.buckets.iter().peekable();
     let mut series = Vec::with_capacity(period.buckets() as usize);
@@ -193,7 +193,7 @@ struct AnalyticsParams {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn mock_analytics(
+pub(crate) async fn mock_analytics(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -235,7 +235,7 @@ async fn analyze(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn project_analytics(
+pub(crate) async fn project_analytics(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 /// Register body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct Register {
+pub(crate) struct Register {
     /// The login address (stored lower-case); unique.
     #[schema(value_type = String, required, format = Email, max_length = 254)]
     email: Option<String>,
@@ -37,7 +37,7 @@ pub struct Register {
 
 /// Login body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct Login {
+pub(crate) struct Login {
     /// The login address.
     #[schema(value_type = String, required)]
     email: Option<String>,
@@ -48,7 +48,7 @@ pub struct Login {
 
 /// A signed-in user and their session: the answer of register and login.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SignedIn {
+pub(crate) struct SignedIn {
     /// The account.
     pub user: User,
     /// Its new session.
@@ -57,14 +57,14 @@ pub struct SignedIn {
 
 /// A renewed session: the answer of refresh.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Renewed {
+pub(crate) struct Renewed {
     /// The new tokens; the refresh token presented no longer works.
     pub session: SessionTokens,
 }
 
 /// A message for a person.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Message {
+pub(crate) struct Message {
     /// What happened.
     pub message: String,
 }
@@ -93,7 +93,7 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
         (status = 409, response = errors::Conflict),
     ),
 )]
-pub async fn register(
+pub(crate) async fn register(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Register>,
 ) -> ApiResult<impl IntoResponse> {
@@ -176,9 +176,9 @@ async fn create_personal_org(state: &AppState, user: &User) -> ApiResult<()> {
 }
 
 /// Login attempts per minute: (per account, per client IP).
-pub const LOGIN_PER_MINUTE: (u32, u32) = (10, 30);
+pub(crate) const LOGIN_PER_MINUTE: (u32, u32) = (10, 30);
 /// Password-reset emails asked for per minute: (per account, per client IP).
-pub const RESET_PER_MINUTE: (u32, u32) = (3, 10);
+pub(crate) const RESET_PER_MINUTE: (u32, u32) = (3, 10);
 
 /// Counts one attempt at `what` for the account `email` and for the client
 /// IP; 429 `RATE_LIMIT_EXCEEDED` once either is over its limit.
@@ -226,7 +226,7 @@ async fn attempts(
         (status = 401, response = errors::Unauthorized),
     ),
 )]
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     ip: ClientIp,
     ApiJson(body): ApiJson<Login>,
@@ -275,7 +275,7 @@ pub async fn login(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+pub(crate) async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     if let Some(session) = caller.session_id {
         state.store.revoke_token_family(session).await?;
     }
@@ -294,14 +294,14 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn me(caller: Caller) -> Json<User> {
+pub(crate) async fn me(caller: Caller) -> Json<User> {
     Json(caller.user)
 }
 
 /// Refresh body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Refresh {
+pub(crate) struct Refresh {
     /// The refresh token of the session (single use).
     #[schema(value_type = String, required)]
     refresh_token: Option<String>,
@@ -321,7 +321,7 @@ pub struct Refresh {
         (status = 401, response = errors::Unauthorized),
     ),
 )]
-pub async fn refresh(
+pub(crate) async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Refresh>,
 ) -> ApiResult<impl IntoResponse> {
@@ -350,7 +350,7 @@ pub async fn refresh(
 
 /// Forgot-password body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct Forgot {
+pub(crate) struct Forgot {
     /// The account's address.
     #[schema(value_type = String, required, format = Email, max_length = 254)]
     email: Option<String>,
@@ -369,7 +369,7 @@ pub struct Forgot {
         (status = 400, response = errors::Invalid),
     ),
 )]
-pub async fn forgot_password(
+pub(crate) async fn forgot_password(
     State(state): State<AppState>,
     ip: ClientIp,
     ApiJson(body): ApiJson<Forgot>,
@@ -416,7 +416,7 @@ pub async fn forgot_password(
 
 /// Reset-password body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct Reset {
+pub(crate) struct Reset {
     /// The token from the reset email (single use, 1 hour).
     #[schema(value_type = String, required)]
     token: Option<String>,
@@ -439,7 +439,7 @@ pub struct Reset {
         (status = 401, description = "UNAUTHORIZED: the token is unknown, used or expired", body = crate::error::ErrorBody),
     ),
 )]
-pub async fn reset_password(
+pub(crate) async fn reset_password(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Reset>,
 ) -> ApiResult<StatusCode> {
@@ -468,7 +468,7 @@ pub async fn reset_password(
 /// Change-password body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ChangePassword {
+pub(crate) struct ChangePassword {
     /// The current password.
     #[schema(value_type = String, required)]
     old_password: Option<String>,
@@ -492,7 +492,7 @@ pub struct ChangePassword {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<ChangePassword>,
@@ -534,7 +534,10 @@ pub async fn change_password(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn delete_me(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+pub(crate) async fn delete_me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<StatusCode> {
     let projects = state.store.projects_for_user(caller.user.id).await?;
     state.store.delete_user(caller.user.id).await?;
     for p in projects {

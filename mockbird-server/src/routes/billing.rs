@@ -23,7 +23,7 @@ use crate::state::AppState;
 #[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
-pub struct OrgRef {
+pub(crate) struct OrgRef {
     /// The organization; default the caller's default organization.
     #[param(value_type = Option<Uuid>)]
     #[schema(value_type = Option<Uuid>)]
@@ -54,7 +54,7 @@ fn billing_err(e: BillingError) -> ApiError {
 /// A subscription as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SubscriptionView {
+pub(crate) struct SubscriptionView {
     /// The organization.
     pub org_id: Uuid,
     /// Plan tier.
@@ -85,7 +85,7 @@ impl SubscriptionView {
 /// Where to send the user's browser next (checkout, payment-method page).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Redirect {
+pub(crate) struct Redirect {
     /// The provider's page (the mock's completes at once).
     pub url: String,
     /// True when billing is the built-in mock.
@@ -94,7 +94,7 @@ pub struct Redirect {
 
 /// What the webhook did with an event.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookReceipt {
+pub(crate) struct WebhookReceipt {
     /// Always true: the signature was good.
     pub received: bool,
     /// The event id was seen before (nothing applied again).
@@ -106,7 +106,7 @@ pub struct WebhookReceipt {
 /// An organization's usage this month against its plan.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Usage {
+pub(crate) struct Usage {
     /// The organization.
     pub org_id: Uuid,
     /// Its plan tier.
@@ -160,7 +160,7 @@ async fn current(state: &AppState, org: Uuid) -> ApiResult<Subscription> {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn subscription(
+pub(crate) async fn subscription(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgRef>,
@@ -175,7 +175,7 @@ pub async fn subscription(
 /// Checkout body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Checkout {
+pub(crate) struct Checkout {
     /// The organization (its owner); default the caller's default organization.
     #[schema(value_type = Option<Uuid>)]
     org_id: Option<String>,
@@ -202,7 +202,7 @@ pub struct Checkout {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn checkout(
+pub(crate) async fn checkout(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<Checkout>,
@@ -290,7 +290,7 @@ async fn sync(state: &AppState, org: Uuid) -> ApiResult<()> {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn cancel(
+pub(crate) async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     OptionalJson(body): OptionalJson<OrgRef>,
@@ -319,7 +319,7 @@ pub async fn cancel(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn invoices(
+pub(crate) async fn invoices(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgRef>,
@@ -343,7 +343,7 @@ pub async fn invoices(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn update_payment(
+pub(crate) async fn update_payment(
     State(state): State<AppState>,
     caller: Caller,
     OptionalJson(body): OptionalJson<OrgRef>,
@@ -376,7 +376,7 @@ pub async fn update_payment(
         (status = 404, description = "Webhooks are off: no --stripe-webhook-secret is configured", body = ErrorBody),
     ),
 )]
-pub async fn webhook(
+pub(crate) async fn webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
@@ -542,7 +542,7 @@ async fn apply_event(state: &AppState, org: Uuid, kind: &str, object: &Value) ->
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn usage(
+pub(crate) async fn usage(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgRef>,

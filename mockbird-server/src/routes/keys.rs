@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 /// A key with its secret, answered once: on create and on rotate.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct IssuedKey {
+pub(crate) struct IssuedKey {
     /// The stored fields.
     #[serde(flatten)]
     pub api_key: ApiKey,
@@ -40,7 +40,10 @@ pub struct IssuedKey {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<ApiKey>>> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<ApiKey>>> {
     let keys = match caller.key_org {
         Some(org) => state.store.api_keys_for_org(org).await?,
         None => state.store.api_keys_for_user(caller.user.id).await?,
@@ -51,7 +54,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 /// Create body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateKey {
+pub(crate) struct CreateKey {
     /// At most 200 characters, not only spaces.
     #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
@@ -77,7 +80,7 @@ pub struct CreateKey {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<CreateKey>,
@@ -146,7 +149,7 @@ async fn load(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<ApiKey>
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn rotate(
+pub(crate) async fn rotate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -184,7 +187,7 @@ pub async fn rotate(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

@@ -39,12 +39,12 @@ struct LogParams {
 
 /// The deepest `page` (× at most 100 per page: 10,000 entries); deeper,
 /// `cursor` is the way on.
-pub const MAX_PAGE: u32 = 100;
+pub(crate) const MAX_PAGE: u32 = 100;
 
 /// A page of logs and where the next one starts.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct LogPage {
+pub(crate) struct LogPage {
     /// The page.
     #[serde(flatten)]
     pub page: Page<RequestLog>,
@@ -148,7 +148,7 @@ fn parse_query(raw: Option<&str>) -> Result<LogQuery, ValidationError> {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn mock_logs(
+pub(crate) async fn mock_logs(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -180,7 +180,7 @@ pub async fn mock_logs(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn project_logs(
+pub(crate) async fn project_logs(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

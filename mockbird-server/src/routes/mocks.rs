@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 /// A mock as the API shows it: stored fields plus its live `url`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MockView {
+pub(crate) struct MockView {
     /// The stored fields.
     #[serde(flatten)]
     pub mock: Mock,
@@ -43,7 +43,7 @@ impl MockView {
 /// validated as a whole.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct MockPatch(MockSpec);
+pub(crate) struct MockPatch(MockSpec);
 
 impl utoipa::PartialSchema for MockPatch {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -57,7 +57,7 @@ impl ToSchema for MockPatch {}
 /// result is validated as a whole.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct ResponsePatch(ResponseSpec);
+pub(crate) struct ResponsePatch(ResponseSpec);
 
 impl utoipa::PartialSchema for ResponsePatch {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -90,7 +90,7 @@ fn mock_conflict(e: StoreError) -> ApiError {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -123,7 +123,7 @@ pub async fn list(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -159,7 +159,7 @@ pub async fn create(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn get(
+pub(crate) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -185,7 +185,7 @@ pub async fn get(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -219,7 +219,7 @@ pub async fn update(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -244,7 +244,7 @@ pub async fn delete(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn responses(
+pub(crate) async fn responses(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -270,7 +270,7 @@ pub async fn responses(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn create_response(
+pub(crate) async fn create_response(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -375,7 +375,7 @@ async fn load_response(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn update_response(
+pub(crate) async fn update_response(
     State(state): State<AppState>,
     caller: Caller,
     Path((mock_id, response_id)): Path<(String, String)>,
@@ -414,7 +414,7 @@ pub async fn update_response(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn delete_response(
+pub(crate) async fn delete_response(
     State(state): State<AppState>,
     caller: Caller,
     Path((mock_id, response_id)): Path<(String, String)>,

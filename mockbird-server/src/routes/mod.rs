@@ -2,15 +2,15 @@
 //! table (`api`) that the OpenAPI document is generated from.
 
 mod access;
-pub mod analytics;
-pub mod auth;
-pub mod billing;
-pub mod keys;
-pub mod logs;
-pub mod mocks;
-pub mod orgs;
-pub mod projects;
-pub mod system;
+pub(crate) mod analytics;
+pub(crate) mod auth;
+pub(crate) mod billing;
+pub(crate) mod keys;
+pub(crate) mod logs;
+pub(crate) mod mocks;
+pub(crate) mod orgs;
+pub(crate) mod projects;
+pub(crate) mod system;
 
 use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::OpenApiRouter;

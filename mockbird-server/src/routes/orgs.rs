@@ -32,7 +32,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<Organization>>> {
@@ -45,7 +45,7 @@ pub async fn list(
 
 /// Create body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct CreateOrg {
+pub(crate) struct CreateOrg {
     /// At most 200 characters, not only spaces.
     #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
@@ -70,7 +70,7 @@ pub struct CreateOrg {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<CreateOrg>,
@@ -110,7 +110,7 @@ pub async fn create(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn get(
+pub(crate) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -122,7 +122,7 @@ pub async fn get(
 
 /// Update body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct UpdateOrg {
+pub(crate) struct UpdateOrg {
     /// New name; at most 200 characters, not only spaces. Absent: no change.
     #[schema(max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
@@ -144,7 +144,7 @@ pub struct UpdateOrg {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -173,7 +173,7 @@ pub async fn update(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -202,7 +202,7 @@ pub async fn delete(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn members(
+pub(crate) async fn members(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -214,7 +214,7 @@ pub async fn members(
 
 /// Invitation body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct Invite {
+pub(crate) struct Invite {
     /// The address invited; only that account may accept.
     #[schema(value_type = String, required, format = Email)]
     email: Option<String>,
@@ -226,7 +226,7 @@ pub struct Invite {
 /// An invitation as answered once, with its token.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct IssuedInvitation {
+pub(crate) struct IssuedInvitation {
     /// Identifier.
     pub id: Uuid,
     /// The address invited.
@@ -257,7 +257,7 @@ pub struct IssuedInvitation {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn invite(
+pub(crate) async fn invite(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -344,7 +344,7 @@ pub async fn invite(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn accept(
+pub(crate) async fn accept(
     State(state): State<AppState>,
     caller: Caller,
     Path(secret): Path<String>,
@@ -370,7 +370,7 @@ pub async fn accept(
 
 /// Role body.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct SetRole {
+pub(crate) struct SetRole {
     /// The new role.
     #[schema(value_type = Role, required)]
     role: Option<String>,
@@ -394,7 +394,7 @@ pub struct SetRole {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn set_role(
+pub(crate) async fn set_role(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, user)): Path<(String, String)>,
@@ -448,7 +448,7 @@ pub async fn set_role(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn remove(
+pub(crate) async fn remove(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, user)): Path<(String, String)>,

@@ -23,7 +23,7 @@ use crate::state::AppState;
 /// A project as the API shows it: the stored fields plus `baseUrl`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ProjectView {
+pub(crate) struct ProjectView {
     /// The stored fields.
     #[serde(flatten)]
     pub project: Project,
@@ -33,7 +33,7 @@ pub struct ProjectView {
 
 impl ProjectView {
     /// The view of `project` on this server.
-    pub fn new(state: &AppState, project: Project) -> Self {
+    pub(crate) fn new(state: &AppState, project: Project) -> Self {
         let base_url = format!("{}/m/{}", state.settings.public_url, project.slug);
         ProjectView { project, base_url }
     }
@@ -43,7 +43,7 @@ impl ProjectView {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
-pub struct OrgQuery {
+pub(crate) struct OrgQuery {
     /// The organization to act in (a member's); default the caller's default organization.
     #[param(value_type = Option<Uuid>)]
     org_id: Option<String>,
@@ -73,7 +73,7 @@ async fn target_org(state: &AppState, caller: &Caller, org_id: Option<&str>) -> 
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgQuery>,
@@ -121,7 +121,7 @@ fn slug_conflict(slug: &str) -> impl Fn(StoreError) -> ApiError + '_ {
 /// Create body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateProject {
+pub(crate) struct CreateProject {
     /// At most 200 characters, not only spaces.
     #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
@@ -155,7 +155,7 @@ pub struct CreateProject {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<CreateProject>,
@@ -212,7 +212,7 @@ pub async fn create(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn get(
+pub(crate) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -238,7 +238,7 @@ pub async fn get(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -270,7 +270,7 @@ pub async fn update(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -283,7 +283,7 @@ pub async fn delete(
 
 /// Duplicate body (optional).
 #[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct Duplicate {
+pub(crate) struct Duplicate {
     /// Default `{name} (copy)`; at most 200 characters, not only spaces.
     #[schema(max_length = 200, pattern = r"[^ \t\n\r]")]
     name: Option<String>,
@@ -310,7 +310,7 @@ pub struct Duplicate {
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn duplicate(
+pub(crate) async fn duplicate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -357,7 +357,7 @@ pub async fn duplicate(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn export(
+pub(crate) async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -390,7 +390,7 @@ pub async fn export(
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgQuery>,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 /// The answer of `/healthz` and `/readyz`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
+pub(crate) struct Health {
     /// `ok` (healthz), `ready` or `unavailable` (readyz).
     pub status: &'static str,
     /// The store's backend (`memory`, `sqlite`, `postgres`); readyz only.
@@ -32,7 +32,7 @@ pub struct Health {
     summary = "The process runs",
     responses((status = 200, description = "The process runs", body = Health)),
 )]
-pub async fn healthz() -> Json<Health> {
+pub(crate) async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
         store: None,
@@ -51,7 +51,7 @@ pub async fn healthz() -> Json<Health> {
         (status = 503, description = "The store does not answer", body = Health),
     ),
 )]
-pub async fn readyz(State(state): State<AppState>) -> Response {
+pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => Json(Health {
             status: "ready",
@@ -81,7 +81,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     summary = "Prometheus metrics",
     responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain")),
 )]
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state
@@ -94,7 +94,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// Whether a service is the built-in mock or the real one.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Mode {
+pub(crate) enum Mode {
     /// The built-in mock: nothing leaves the process.
     Mock,
     /// The real implementation.
@@ -109,7 +109,7 @@ impl Mode {
 
 /// The mode of each external service.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Services {
+pub(crate) struct Services {
     /// Password hashing and tokens.
     pub auth: Mode,
     /// Payments.
@@ -121,7 +121,7 @@ pub struct Services {
 /// What `GET /api/system` says about this server.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SystemInfo {
+pub(crate) struct SystemInfo {
     /// The server's version.
     pub version: &'static str,
     /// The store's backend.
@@ -153,7 +153,7 @@ pub struct SystemInfo {
         (status = 200, description = "This server", body = SystemInfo),
     ),
 )]
-pub async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
+pub(crate) async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
     Json(SystemInfo {
         version: env!("CARGO_PKG_VERSION"),
         store: state.store.backend(),
@@ -178,7 +178,7 @@ pub async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
 /// `?to=`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct OutboxQuery {
+pub(crate) struct OutboxQuery {
     /// Only messages to this address; default all.
     to: Option<String>,
 }
@@ -198,7 +198,7 @@ pub struct OutboxQuery {
         (status = 404, description = "The outbox is not exposed", body = crate::error::ErrorBody),
     ),
 )]
-pub async fn outbox(
+pub(crate) async fn outbox(
     State(state): State<AppState>,
     headers: http::HeaderMap,
     Query(q): Query<OutboxQuery>,
@@ -234,6 +234,6 @@ pub async fn outbox(
         (status = 200, description = "The plans of this server", body = [Plan]),
     ),
 )]
-pub async fn plans(State(state): State<AppState>) -> Json<Vec<Plan>> {
+pub(crate) async fn plans(State(state): State<AppState>) -> Json<Vec<Plan>> {
     Json(state.plans.as_ref().clone())
 }

@@ -23,11 +23,11 @@ use crate::state::AppState;
 
 /// The client's address, put in each request's extensions by the connection loop.
 #[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub std::net::SocketAddr);
+pub(crate) struct ClientAddr(pub std::net::SocketAddr);
 
 /// The client's IP as the connection loop recorded it (the TCP peer, or the
 /// forwarded client when the peer is a trusted proxy); `0.0.0.0` if unknown.
-pub fn client_ip(extensions: &http::Extensions) -> std::net::IpAddr {
+pub(crate) fn client_ip(extensions: &http::Extensions) -> std::net::IpAddr {
     extensions
         .get::<ClientAddr>()
         .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
@@ -35,7 +35,7 @@ pub fn client_ip(extensions: &http::Extensions) -> std::net::IpAddr {
 
 /// Which project and mock path a request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     /// Project slug.
     pub slug: String,
     /// The mock path (after `/m/{slug}` when served by path).
@@ -46,7 +46,7 @@ pub struct Target {
 
 /// The mock a request is for: `{slug}.{mock domain}` hosts first, then
 /// `/m/{slug}/…` paths; `None` for everything else (and for `/m/` alone).
-pub fn target(state: &AppState, req: &Request) -> Option<Target> {
+pub(crate) fn target(state: &AppState, req: &Request) -> Option<Target> {
     if let Some(domain) = state.settings.mock_domain.as_deref() {
         let slug = req
             .headers()
@@ -75,7 +75,7 @@ pub fn target(state: &AppState, req: &Request) -> Option<Target> {
 
 /// The project slug when `host` is `{slug}.{mock_domain}` (port ignored;
 /// host names are case-insensitive, slugs are lower case).
-pub fn slug_from_host(host: &str, mock_domain: &str) -> Option<String> {
+pub(crate) fn slug_from_host(host: &str, mock_domain: &str) -> Option<String> {
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
     let cut = host.len().checked_sub(mock_domain.len())?;
     let (slug, domain) = (host.get(..cut)?, host.get(cut..)?);
@@ -86,7 +86,7 @@ pub fn slug_from_host(host: &str, mock_domain: &str) -> Option<String> {
 
 /// Serves one mock request: the answer plus the headers every `/m/` response
 /// carries, counted in the metrics.
-pub async fn serve(state: AppState, req: Request, target: Target) -> Response {
+pub(crate) async fn serve(state: AppState, req: Request, target: Target) -> Response {
     let Target {
         slug,
         path,

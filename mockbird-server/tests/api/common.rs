@@ -92,7 +92,7 @@ impl App {
     }
 
     /// The server's shared state (store, limits) for what HTTP cannot reach.
-    pub(crate) fn state(&self) -> &mockbird_server::state::AppState {
+    pub(crate) fn state(&self) -> &mockbird_server::AppState {
         self.server.state()
     }
 

@@ -695,7 +695,7 @@ async fn slow_large_bodies_do_not_preallocate_and_connections_are_capped_per_ip(
     drop(slow);
     // Past the per-address cap, a connection gets one clear 429 and is closed.
     let mut open = Vec::new();
-    for _ in 0..mockbird_server::conns::MAX_CONNECTIONS_PER_IP {
+    for _ in 0..mockbird_server::MAX_CONNECTIONS_PER_IP {
         open.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
     }
     tokio::time::sleep(Duration::from_millis(200)).await;

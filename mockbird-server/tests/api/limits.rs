@@ -375,17 +375,11 @@ async fn retention_deletes_logs_older_than_the_plan_keeps() {
         .insert_logs(&[entry(10), entry(8), entry(6), entry(0)])
         .await
         .unwrap();
-    assert_eq!(
-        mockbird_server::jobs::retention(app.state()).await.unwrap(),
-        2
-    );
+    assert_eq!(mockbird_server::retention(app.state()).await.unwrap(), 2);
     let left = store
         .logs(LogScope::Project(pid), LogQuery::default())
         .await
         .unwrap();
     assert_eq!(left.total, 2);
-    assert_eq!(
-        mockbird_server::jobs::retention(app.state()).await.unwrap(),
-        0
-    );
+    assert_eq!(mockbird_server::retention(app.state()).await.unwrap(), 0);
 }
