@@ -1,19 +1,18 @@
 //! Request body limits, enforced before any handler runs: 2 MiB under `/api`,
 //! 10 MiB elsewhere (mock serving). A body over the limit gets the JSON 413 —
-//! after the rest of it has been read and thrown away (up to [`DRAIN_LIMIT`]
-//! bytes within [`DRAIN_TIME`]), so the client, still sending, sees the answer
+//! after the rest of it has been read and thrown away (up to [`DRAIN_LIMIT`](mockbird_tower::body::DRAIN_LIMIT)
+//! bytes within [`DRAIN_TIME`](mockbird_tower::body::DRAIN_TIME)), so the client, still sending, sees the answer
 //! instead of a connection reset, and the connection stays usable.
-
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use http_body::Body as _;
-use http_body_util::BodyExt;
+
+use mockbird_tower::body::{BodyError, read_body};
 
 use crate::error::ApiError;
 
@@ -27,11 +26,6 @@ pub(crate) const MAX_MOCK_BODY: usize = 10 * 1024 * 1024;
 /// past it, a request whose body does not fit is refused with 503.
 pub(crate) const MAX_BUFFERED_BODIES: usize = 256 * 1024 * 1024;
 
-/// Most bytes reserved up front for a body that declares its length (the
-/// rest is reserved as it arrives, so a slow client declaring 10 MiB holds
-/// only what it sent).
-const MAX_PREALLOCATION: usize = 64 * 1024;
-
 static BUDGET: std::sync::LazyLock<tokio::sync::Semaphore> =
     std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(MAX_BUFFERED_BODIES));
 
@@ -43,11 +37,6 @@ pub(crate) struct HeldBody {
     pub(crate) bytes: Bytes,
     _held: Option<tokio::sync::SemaphorePermit<'static>>,
 }
-
-/// Most bytes read and discarded after a body went over its limit.
-pub(crate) const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
-/// Longest time spent discarding the rest of an oversized body.
-pub(crate) const DRAIN_TIME: Duration = Duration::from_secs(5);
 
 /// The limit that applies to a request path routed by the axum router (mock
 /// requests never reach it: `serving::serve` reads their bodies itself).
@@ -76,53 +65,39 @@ pub(crate) async fn limit(req: Request, next: Next) -> Response {
     }
 }
 
-/// Reads a whole body of at most `limit` bytes, counted in the process's
-/// body budget as it arrives; over the limit, over the budget, or
-/// unreadable, the error answer (413 after draining, 503, or 400).
+/// Reads a whole body of at most `limit` bytes (with the reader every
+/// server of mocks shares, [`mockbird_tower::body::read_body`]), counted in
+/// the process's body budget as it arrives; over the limit, over the budget,
+/// or unreadable, the error answer (413, closing the connection when the rest
+/// could not be discarded; 503; or 400).
 pub(crate) async fn read(
-    mut body: Body,
+    body: Body,
     headers: &HeaderMap,
     limit: usize,
 ) -> Result<HeldBody, Response> {
-    if body.is_end_stream() {
-        return Ok(HeldBody {
-            bytes: Bytes::new(),
-            _held: None,
-        });
-    }
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large(body, limit).await);
-    }
-    let mut buf =
-        BytesMut::with_capacity(declared.map_or(0, |n| n as usize).min(MAX_PREALLOCATION));
     let mut held: Option<tokio::sync::SemaphorePermit<'static>> = None;
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            return Err(ApiError::bad_request("request body could not be read").into_response());
-        };
-        if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > limit {
-                return Err(too_large(body, limit).await);
+    let admit = |n: usize| match BUDGET.try_acquire_many(u32::try_from(n).unwrap_or(u32::MAX)) {
+        Ok(p) => {
+            match &mut held {
+                Some(h) => h.merge(p),
+                None => held = Some(p),
             }
-            let n = u32::try_from(data.len()).unwrap_or(u32::MAX);
-            match BUDGET.try_acquire_many(n) {
-                Ok(p) => match &mut held {
-                    Some(h) => h.merge(p),
-                    None => held = Some(p),
-                },
-                Err(_) => return Err(server_busy()),
-            }
-            buf.extend_from_slice(&data);
+            true
+        }
+        Err(_) => false,
+    };
+    match read_body(body, declared, limit, admit).await {
+        Ok(bytes) => Ok(HeldBody { bytes, _held: held }),
+        Err(BodyError::TooLarge { limit, drained }) => Err(too_large(limit, drained)),
+        Err(BodyError::Refused) => Err(server_busy()),
+        Err(BodyError::Broken) => {
+            Err(ApiError::bad_request("request body could not be read").into_response())
         }
     }
-    Ok(HeldBody {
-        bytes: buf.freeze(),
-        _held: held,
-    })
 }
 
 fn server_busy() -> Response {
@@ -139,24 +114,9 @@ fn server_busy() -> Response {
     res
 }
 
-/// Discards what is left of `body` (bounded), then answers 413; when the body
-/// could not be drained the connection is closed after the answer.
-async fn too_large(mut body: Body, limit: usize) -> Response {
-    let drain = async {
-        let mut read = 0usize;
-        while let Some(Ok(frame)) = body.frame().await {
-            if let Ok(data) = frame.into_data() {
-                read += data.len();
-                if read > DRAIN_LIMIT {
-                    return false;
-                }
-            }
-        }
-        true
-    };
-    let drained = tokio::time::timeout(DRAIN_TIME, drain)
-        .await
-        .unwrap_or(false);
+/// 413; when the rest of the body could not be discarded, the connection is
+/// closed after the answer.
+fn too_large(limit: usize, drained: bool) -> Response {
     let mut res = ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "PAYLOAD_TOO_LARGE",

@@ -45,6 +45,7 @@
 //! # }
 //! ```
 
+pub mod body;
 mod builder;
 mod future;
 mod layer;

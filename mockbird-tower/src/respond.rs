@@ -2,9 +2,11 @@
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use mockbird_core::engine::Outcome;
 use mockbird_core::request::MockRequest;
+
+use crate::body::{BodyError, read_body};
 
 /// Largest request body a served mock reads, in bytes (10 MiB).
 pub const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
@@ -25,24 +27,34 @@ fn json_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     res
 }
 
-/// Reads a request's body (up to [`MAX_REQUEST_BODY`]) into a [`MockRequest`];
-/// `Err` is the response to send instead (413, or 400 for a broken body).
+/// Reads a request's body (up to [`MAX_REQUEST_BODY`], with [`read_body`]) into
+/// a [`MockRequest`]; `Err` is the response to send instead (413, closing the
+/// connection when the rest could not be discarded; 400 for a broken body).
 pub(crate) async fn read_request<B>(req: Request<B>) -> Result<MockRequest, Response<Full<Bytes>>>
 where
     B: http_body::Body,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Err(json_error(
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let body = match read_body(body, declared, MAX_REQUEST_BODY, |_| true).await {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge { drained, .. }) => {
+            let mut res = json_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 "Request body exceeds 10 MiB",
-            ));
+            );
+            if !drained {
+                res.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            return Err(res);
         }
-        Err(_) => {
+        Err(BodyError::Refused | BodyError::Broken) => {
             return Err(json_error(
                 StatusCode::BAD_REQUEST,
                 "VALIDATION_FAILED",
