@@ -195,13 +195,9 @@ pub const TEST_OUTBOX_TOKEN: &str = "test-outbox-token-0123456789";
 impl Config {
     /// The webhook secrets configured (none: webhooks are off).
     pub fn webhook_secrets(&self) -> Vec<String> {
-        self.stripe_webhook_secret
-            .as_deref()
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect()
+        mockbird_core::service::comma_list(
+            self.stripe_webhook_secret.as_deref().unwrap_or_default(),
+        )
     }
 
     /// The public base URL without a trailing slash.

@@ -71,6 +71,27 @@ pub(crate) mod errors {
     }
 }
 
+/// Declares `$name($spec)`, a partial-update body: deserialized as `$spec`
+/// itself, documented as `$spec`'s schema with every field optional
+/// ([`all_optional`]).
+macro_rules! partial_update {
+    ($(#[$doc:meta])* $name:ident($spec:ty)) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(transparent)]
+        pub(crate) struct $name($spec);
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::all_optional(<$spec as utoipa::PartialSchema>::schema())
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use partial_update;
+
 /// The schema of a partial update made from a create body's schema: every
 /// property optional, and `null` allowed where it keeps the field as it is.
 pub(crate) fn all_optional(schema: RefOr<Schema>) -> RefOr<Schema> {

@@ -22,7 +22,9 @@ pub use billing::{
     RedirectSession, WebhookEvent,
 };
 pub use email::{Email, EmailError, EmailService, MockEmailService, SentEmail};
-pub use pick::{AuthChoice, BillingChoice, EmailChoice, ServiceChoices, ServiceError, Services};
+pub use pick::{
+    AuthChoice, BillingChoice, EmailChoice, ServiceChoices, ServiceError, Services, comma_list,
+};
 #[cfg(feature = "auth-real")]
 pub use real_auth::RealAuthService;
 #[cfg(feature = "email-smtp")]

@@ -112,9 +112,9 @@ pub enum ServiceError {
     },
 }
 
-fn list(raw: Option<String>) -> Vec<String> {
-    raw.unwrap_or_default()
-        .split(',')
+/// The non-empty, trimmed items of a comma-separated setting (`a, b,,c`).
+pub fn comma_list(raw: &str) -> Vec<String> {
+    raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
@@ -151,7 +151,8 @@ impl ServiceChoices {
                 )));
             }
         };
-        let webhook_secrets = list(get("MOCKBIRD_STRIPE_WEBHOOK_SECRET"));
+        let webhook_secrets =
+            comma_list(&get("MOCKBIRD_STRIPE_WEBHOOK_SECRET").unwrap_or_default());
         let billing = match get("MOCKBIRD_BILLING").as_deref() {
             None | Some("" | "mock") => BillingChoice::Mock { webhook_secrets },
             Some("stripe") => BillingChoice::Stripe {

@@ -9,7 +9,7 @@ use mockbird_core::model::{
     count_regexes,
 };
 use mockbird_core::store::StoreError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -39,33 +39,17 @@ impl MockView {
     }
 }
 
-/// A partial update of a mock: any of [`MockSpec`]'s fields; the result is
-/// validated as a whole.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct MockPatch(MockSpec);
+crate::openapi::partial_update!(
+    /// A partial update of a mock: any of [`MockSpec`]'s fields; the result is
+    /// validated as a whole.
+    MockPatch(MockSpec)
+);
 
-impl utoipa::PartialSchema for MockPatch {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::openapi::all_optional(<MockSpec as utoipa::PartialSchema>::schema())
-    }
-}
-
-impl ToSchema for MockPatch {}
-
-/// A partial update of a response: any of [`ResponseSpec`]'s fields; the
-/// result is validated as a whole.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct ResponsePatch(ResponseSpec);
-
-impl utoipa::PartialSchema for ResponsePatch {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::openapi::all_optional(<ResponseSpec as utoipa::PartialSchema>::schema())
-    }
-}
-
-impl ToSchema for ResponsePatch {}
+crate::openapi::partial_update!(
+    /// A partial update of a response: any of [`ResponseSpec`]'s fields; the
+    /// result is validated as a whole.
+    ResponsePatch(ResponseSpec)
+);
 
 fn mock_conflict(e: StoreError) -> ApiError {
     match e {
