@@ -304,6 +304,22 @@ impl OrgStore for Store {
         all(rows, convert::invitation)
     }
 
+    async fn delete_invitation(&self, org_id: Uuid, invitation_id: Uuid) -> StoreResult<()> {
+        let done = sqlx::query(
+            "DELETE FROM invitations WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL",
+        )
+        .bind(id(invitation_id))
+        .bind(id(org_id))
+        .execute(self.writer())
+        .await
+        .map_err(backend)?;
+        found(
+            (done.rows_affected() == 1).then_some(()),
+            "invitation",
+            invitation_id,
+        )
+    }
+
     async fn accept_invitation(
         &self,
         invitation_id: Uuid,

@@ -125,6 +125,9 @@ pub trait OrgStore: Send + Sync {
     async fn invitation_by_token_hash(&self, token_hash: &str) -> StoreResult<Invitation>;
     /// Open and accepted invitations of an organization.
     async fn invitations(&self, org_id: Uuid) -> StoreResult<Vec<Invitation>>;
+    /// Revokes (deletes) an invitation of `org_id` not yet accepted; not
+    /// found if unknown, of another organization, or already accepted.
+    async fn delete_invitation(&self, org_id: Uuid, invitation_id: Uuid) -> StoreResult<()>;
     /// Marks the invitation accepted and adds the member, atomically; conflict if
     /// already accepted or already a member, not found if unknown.
     async fn accept_invitation(

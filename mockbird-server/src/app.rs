@@ -132,7 +132,7 @@ fn router(state: AppState, request_timeout: Duration) -> Router {
     let doc = crate::openapi::Document::new(doc, &paid);
     Router::new()
         .merge(api.layer(axum::Extension(doc)))
-        .fallback(not_found)
+        .fallback(crate::dashboard::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         // `front` outside the body limit: a 413 is counted and rate-limited too.
         .layer(middleware::from_fn(crate::body::limit))
@@ -141,10 +141,6 @@ fn router(state: AppState, request_timeout: Duration) -> Router {
             timeout(req, next, request_timeout)
         }))
         .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint")
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -27,6 +27,7 @@ mod body;
 mod cache;
 pub mod config;
 mod conns;
+mod dashboard;
 mod emails;
 mod error;
 mod extract;

@@ -292,6 +292,17 @@ impl OrgStore for MemoryStore {
         Ok(ordered(&self.read().invitations, |i| i.org_id == org_id))
     }
 
+    async fn delete_invitation(&self, org_id: Uuid, invitation_id: Uuid) -> StoreResult<()> {
+        let mut s = self.write();
+        match s.invitations.get(&invitation_id) {
+            Some(i) if i.row.org_id == org_id && i.row.accepted_at.is_none() => {
+                s.invitations.remove(&invitation_id);
+                Ok(())
+            }
+            _ => Err(StoreError::not_found("invitation", invitation_id)),
+        }
+    }
+
     async fn accept_invitation(
         &self,
         invitation_id: Uuid,

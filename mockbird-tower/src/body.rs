@@ -37,8 +37,9 @@ pub enum BodyError {
 }
 
 /// Reads `body` whole, at most `limit` bytes. A `declared` length (the
-/// `Content-Length`) over the limit fails before anything is read; at most
-/// [`MAX_PREALLOCATION`] is reserved for it up front. `admit(n)` is asked
+/// `Content-Length`) over the limit fails before anything is read. A body
+/// that arrives in one chunk is returned without a copy; for one in several,
+/// at most [`MAX_PREALLOCATION`] of the declared length is reserved at once. `admit(n)` is asked
 /// before each chunk of `n` bytes is kept and may refuse it. Over the limit,
 /// the rest is discarded (at most [`DRAIN_LIMIT`] bytes for [`DRAIN_TIME`]).
 pub async fn read_body<B: Body>(
@@ -55,28 +56,46 @@ pub async fn read_body<B: Body>(
         return Err(too_large(body.as_mut(), limit).await);
     }
     let reserve = declared.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
-    let mut buf = BytesMut::with_capacity(reserve.min(MAX_PREALLOCATION));
+    // The first chunk is kept as it came (no copy: most bodies are one chunk);
+    // a buffer is made only when a second one arrives.
+    let mut first: Option<Bytes> = None;
+    let mut buf = BytesMut::new();
+    let mut len = 0usize;
     let mut over = false;
     while let Some(frame) = body.frame().await {
-        let data = match frame.map(http_body::Frame::into_data) {
+        let mut data = match frame.map(http_body::Frame::into_data) {
             Ok(Ok(data)) => data,
             Ok(Err(_trailers)) => continue,
             Err(_) => return Err(BodyError::Broken),
         };
         let n = data.remaining();
-        if buf.len() + n > limit {
+        if len + n > limit {
             over = true;
             break;
         }
         if !admit(n) {
             return Err(BodyError::Refused);
         }
-        buf.put(data);
+        len += n;
+        match first.take() {
+            None if buf.is_empty() => first = Some(data.copy_to_bytes(n)),
+            held => {
+                if let Some(held) = held {
+                    buf.reserve(reserve.clamp(len, MAX_PREALLOCATION.max(len)));
+                    buf.put(held);
+                }
+                buf.put(data);
+            }
+        }
     }
     if over {
+        // Awaited outside the loop: a frame's error type need not be `Send`.
         return Err(too_large(body.as_mut(), limit).await);
     }
-    Ok(buf.freeze())
+    Ok(match first {
+        Some(only) => only,
+        None => buf.freeze(),
+    })
 }
 
 /// Discards what is left of `body` (bounded) and says whether all of it went.
@@ -131,6 +150,14 @@ mod tests {
         assert_eq!(
             read_body(ten(), None, 10, |_| false).await,
             Err(BodyError::Refused)
+        );
+        let chunks = http_body_util::StreamBody::new(futures_util::stream::iter(
+            ["ab", "", "cde", "f"]
+                .map(|c| Ok::<_, std::convert::Infallible>(http_body::Frame::data(Bytes::from(c)))),
+        ));
+        assert_eq!(
+            read_body(chunks, Some(6), 6, |_| true).await.unwrap(),
+            Bytes::from_static(b"abcdef")
         );
         let empty = Full::new(Bytes::new());
         assert!(

@@ -231,6 +231,28 @@ pub async fn invitation_is_accepted_once(store: Store) {
         std::slice::from_ref(&inv)
     );
     assert!(is_not_found(store.invitation_by_token_hash("other").await));
+    // Revoking: only in its own organization, and gone afterwards.
+    let revoked = store
+        .create_invitation(NewInvitation {
+            org_id: o.id,
+            email: "c@example.com".into(),
+            role: Role::Member,
+            token_hash: "tok-revoke".into(),
+            invited_by: a.id,
+            expires_at: crate::clock::now() + Duration::days(7),
+        })
+        .await
+        .unwrap();
+    assert!(is_not_found(
+        store.delete_invitation(Uuid::new_v4(), revoked.id).await
+    ));
+    store.delete_invitation(o.id, revoked.id).await.unwrap();
+    assert!(is_not_found(
+        store.delete_invitation(o.id, revoked.id).await
+    ));
+    assert!(is_not_found(
+        store.invitation_by_token_hash("tok-revoke").await
+    ));
     let m = store.accept_invitation(inv.id, b.id).await.unwrap();
     assert_eq!((m.org_id, m.user_id, m.role), (o.id, b.id, Role::Admin));
     assert!(
@@ -242,6 +264,10 @@ pub async fn invitation_is_accepted_once(store: Store) {
             .is_some()
     );
     assert!(is_conflict(store.accept_invitation(inv.id, b.id).await));
+    assert!(
+        is_not_found(store.delete_invitation(o.id, inv.id).await),
+        "an accepted invitation is not revocable"
+    );
     assert!(is_not_found(
         store.accept_invitation(Uuid::new_v4(), b.id).await
     ));

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Refresh tokens live this long.
-const REFRESH_TTL_DAYS: i64 = 30;
+pub(crate) const REFRESH_TTL_DAYS: i64 = 30;
 
 /// `session` of docs/http-api.md.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -18,8 +18,11 @@ const REFRESH_TTL_DAYS: i64 = 30;
 pub(crate) struct SessionTokens {
     /// Bearer token for `/api`.
     pub access_token: String,
-    /// Single-use token for `POST /api/auth/refresh`.
-    pub refresh_token: String,
+    /// Single-use token for `POST /api/auth/refresh`. Absent when the request
+    /// asked for the dashboard's cookie session (`X-Mockbird-Session: cookie`):
+    /// then it travels only in the HttpOnly `mockbird_refresh` cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Access token lifetime in seconds.
     pub expires_in: u64,
 }
@@ -46,7 +49,7 @@ pub(crate) async fn issue_session(
         .map_err(ApiError::internal)?;
     Ok(SessionTokens {
         access_token: access.token,
-        refresh_token: refresh,
+        refresh_token: Some(refresh),
         expires_in: access.expires_in,
     })
 }

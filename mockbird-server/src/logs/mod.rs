@@ -10,6 +10,7 @@
 //! is left before returning.
 
 mod entry;
+pub(crate) mod live;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError};
@@ -159,6 +160,7 @@ impl Queue {
 pub struct LogPipeline {
     queue: Option<Arc<Queue>>,
     counters: Arc<LogCounters>,
+    live: live::Live,
     stop: watch::Sender<bool>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -172,6 +174,7 @@ impl LogPipeline {
             return LogPipeline {
                 queue: None,
                 counters,
+                live: live::Live::default(),
                 stop,
                 writer: Mutex::new(None),
             };
@@ -181,6 +184,7 @@ impl LogPipeline {
         LogPipeline {
             queue: Some(queue),
             counters,
+            live: live::Live::default(),
             stop,
             writer: Mutex::new(Some(writer)),
         }
@@ -194,6 +198,7 @@ impl LogPipeline {
     /// Queues an entry without waiting; a full queue drops (and counts) it.
     pub fn submit(&self, entry: RequestLog) {
         let Some(queue) = &self.queue else { return };
+        self.live.offer(&entry);
         let body = entry::held_bytes(&entry);
         let held = self
             .counters
@@ -205,6 +210,11 @@ impl LogPipeline {
                 .fetch_sub(body, Ordering::Relaxed);
             self.counters.dropped.inc();
         }
+    }
+
+    /// Opens a stream of new entries for `user` (see [`live`]); `None` over the limits.
+    pub(crate) fn watch(&self, user: uuid::Uuid) -> Option<live::Watch> {
+        self.live.watch(user)
     }
 
     /// The counters.

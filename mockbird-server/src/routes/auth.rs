@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, SessionTokens, issue_session};
+use crate::auth::{Caller, SessionMode, SessionTokens, issue_session};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ClientIp};
 use crate::openapi::errors;
@@ -87,6 +87,7 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
     tag = "auth",
     summary = "Create an account and its personal organization",
     request_body = Register,
+    params(("X-Mockbird-Session" = Option<String>, Header, description = "`cookie`: keep the refresh token in the HttpOnly `mockbird_refresh` cookie (path `/api/auth`) instead of the body (the dashboard's session)")),
     responses(
         (status = 201, description = "The account, its personal organization and a session", body = SignedIn),
         (status = 400, response = errors::Invalid),
@@ -95,6 +96,7 @@ fn required<'a>(errors: &mut ValidationError, field: &str, v: &'a Option<String>
 )]
 pub(crate) async fn register(
     State(state): State<AppState>,
+    mode: SessionMode,
     ApiJson(body): ApiJson<Register>,
 ) -> ApiResult<impl IntoResponse> {
     let mut errors = ValidationError::default();
@@ -128,7 +130,12 @@ pub(crate) async fn register(
     if let Err(e) = state.email.send(welcome).await {
         tracing::error!(error = %e, "welcome email not sent");
     }
-    Ok((StatusCode::CREATED, Json(SignedIn { user, session })))
+    let (cookie, session) = mode.deliver(session);
+    Ok((
+        StatusCode::CREATED,
+        cookie,
+        Json(SignedIn { user, session }),
+    ))
 }
 
 /// Every user gets an organization of their own, named after them.
@@ -220,6 +227,7 @@ async fn attempts(
     tag = "auth",
     summary = "Log in",
     request_body = Login,
+    params(("X-Mockbird-Session" = Option<String>, Header, description = "`cookie`: keep the refresh token in the HttpOnly `mockbird_refresh` cookie (path `/api/auth`) instead of the body (the dashboard's session)")),
     responses(
         (status = 200, description = "A new session", body = SignedIn),
         (status = 400, response = errors::Invalid),
@@ -229,6 +237,7 @@ async fn attempts(
 pub(crate) async fn login(
     State(state): State<AppState>,
     ip: ClientIp,
+    mode: SessionMode,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<impl IntoResponse> {
     let mut errors = ValidationError::default();
@@ -257,10 +266,14 @@ pub(crate) async fn login(
         return Err(bad());
     }
     let session = issue_session(&state, creds.user.id, Uuid::new_v4()).await?;
-    Ok(Json(SignedIn {
-        user: creds.user,
-        session,
-    }))
+    let (cookie, session) = mode.deliver(session);
+    Ok((
+        cookie,
+        Json(SignedIn {
+            user: creds.user,
+            session,
+        }),
+    ))
 }
 
 /// `POST /api/auth/logout`: ends the caller's session (its refresh tokens).
@@ -270,16 +283,21 @@ pub(crate) async fn login(
     operation_id = "logout",
     tag = "auth",
     summary = "End this session",
+    params(("X-Mockbird-Session" = Option<String>, Header, description = "`cookie`: keep the refresh token in the HttpOnly `mockbird_refresh` cookie (path `/api/auth`) instead of the body (the dashboard's session)")),
     responses(
         (status = 204, description = "The session's refresh tokens no longer work"),
     ),
     security(("bearer" = []), ("apiKey" = [])),
 )]
-pub(crate) async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    mode: SessionMode,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
     if let Some(session) = caller.session_id {
         state.store.revoke_token_family(session).await?;
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok((StatusCode::NO_CONTENT, mode.clear()))
 }
 
 /// `GET /api/auth/me`.
@@ -302,8 +320,9 @@ pub(crate) async fn me(caller: Caller) -> Json<User> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Refresh {
-    /// The refresh token of the session (single use).
-    #[schema(value_type = String, required)]
+    /// The refresh token of the session (single use); in cookie mode it may
+    /// be left out and is read from the `mockbird_refresh` cookie.
+    #[schema(value_type = String)]
     refresh_token: Option<String>,
 }
 
@@ -315,6 +334,7 @@ pub(crate) struct Refresh {
     tag = "auth",
     summary = "Rotate the refresh token",
     request_body = Refresh,
+    params(("X-Mockbird-Session" = Option<String>, Header, description = "`cookie`: keep the refresh token in the HttpOnly `mockbird_refresh` cookie (path `/api/auth`) instead of the body (the dashboard's session)")),
     responses(
         (status = 200, description = "New tokens", body = Renewed),
         (status = 400, response = errors::Invalid),
@@ -323,9 +343,10 @@ pub(crate) struct Refresh {
 )]
 pub(crate) async fn refresh(
     State(state): State<AppState>,
+    mode: SessionMode,
     ApiJson(body): ApiJson<Refresh>,
 ) -> ApiResult<impl IntoResponse> {
-    let Some(presented) = body.refresh_token else {
+    let Some(presented) = body.refresh_token.or(mode.presented().map(str::to_owned)) else {
         return Err(ValidationError::single("refreshToken", "is required").into());
     };
     let invalid = || ApiError::unauthorized("Invalid or expired refresh token");
@@ -345,7 +366,8 @@ pub(crate) async fn refresh(
         return Err(invalid());
     }
     let session = issue_session(&state, stored.user_id, stored.family_id).await?;
-    Ok(Json(Renewed { session }))
+    let (cookie, session) = mode.deliver(session);
+    Ok((cookie, Json(Renewed { session })))
 }
 
 /// Forgot-password body.

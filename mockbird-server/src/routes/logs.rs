@@ -8,7 +8,7 @@ use mockbird_core::ValidationError;
 use mockbird_core::model::{LogQuery, LogScope, MAX_PAGE_SIZE, Page, RequestLog, Role};
 
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::openapi::errors;
 use crate::routes::access;
 use crate::state::AppState;
@@ -195,6 +195,76 @@ pub(crate) async fn project_logs(
             .await?
             .into(),
     ))
+}
+
+/// How often an idle log stream sends a keep-alive comment (and notices shutdown).
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// `GET /api/projects/{id}/logs/stream`: the project's new requests as they
+/// are served, as server-sent events (`event: log`, data: one request log
+/// entry as JSON). Entries come before they are stored; page the older ones
+/// with `listProjectLogs`. A stream that fell behind gets `event: lagged`
+/// (data: how many it missed) and goes on with the newest.
+#[utoipa::path(
+    get,
+    path = "/api/projects/{id}/logs/stream",
+    operation_id = "streamProjectLogs",
+    tag = "logs",
+    summary = "New requests of a project, live (server-sent events)",
+    params(("id" = Uuid, Path, description = "The project")),
+    responses(
+        (status = 200, description = "An endless `text/event-stream`: `event: log` with a request log entry per event", content_type = "text/event-stream", body = String),
+        (status = 404, response = errors::NotFound),
+        (status = 503, response = errors::Busy),
+    ),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub(crate) async fn stream_project_logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    use axum::response::sse::{Event, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
+    let Some(watch) = state.logs.watch(caller.user.id) else {
+        return Err(ApiError::new(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            "TOO_MANY_STREAMS",
+            format!(
+                "At most {} log streams per user are open at once; close one",
+                crate::logs::live::MAX_STREAMS_PER_USER
+            ),
+        ));
+    };
+    let project_id = project.id;
+    let events =
+        futures_util::stream::unfold((watch, state), move |(mut watch, state)| async move {
+            loop {
+                let next = tokio::time::timeout(KEEP_ALIVE, watch.entries.recv()).await;
+                if state.draining.load(std::sync::atomic::Ordering::Acquire) {
+                    return None;
+                }
+                let event = match next {
+                    Err(_idle) => Event::default().comment("keep-alive"),
+                    Ok(Ok(entry)) if entry.project_id == project_id => {
+                        match Event::default().event("log").json_data(&*entry) {
+                            Ok(e) => e,
+                            Err(_) => continue,
+                        }
+                    }
+                    Ok(Ok(_other_project)) => continue,
+                    Ok(Err(RecvError::Lagged(n))) => {
+                        Event::default().event("lagged").data(n.to_string())
+                    }
+                    Ok(Err(RecvError::Closed)) => return None,
+                };
+                tracing::trace!(user = %watch.user(), "log stream event");
+                return Some((Ok::<_, std::convert::Infallible>(event), (watch, state)));
+            }
+        });
+    Ok(Sse::new(events))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use chrono::Duration;
 use http::StatusCode;
 use mockbird_core::ValidationError;
 use mockbird_core::model::{
-    MemberInfo, NewInvitation, NewOrganization, Organization, Role, validate_email,
+    Invitation, MemberInfo, NewInvitation, NewOrganization, Organization, Role, validate_email,
 };
 use mockbird_core::token;
 use serde::{Deserialize, Serialize};
@@ -297,10 +297,7 @@ pub(crate) async fn invite(
         })
         .await?;
     let org = state.store.org(id).await?;
-    let link = format!(
-        "{}/api/invitations/{secret}/accept",
-        state.settings.public_url
-    );
+    let link = format!("{}/invitations/{secret}", state.settings.public_url);
     if let Err(e) = state
         .email
         .send(crate::emails::invitation(
@@ -325,6 +322,63 @@ pub(crate) async fn invite(
             expires_at: invitation.expires_at,
         }),
     ))
+}
+
+/// `GET /api/orgs/{id}/invitations` (admin+): the pending ones.
+#[utoipa::path(
+    get,
+    path = "/api/orgs/{id}/invitations",
+    operation_id = "listInvitations",
+    tag = "organizations",
+    summary = "Pending invitations (admin)",
+    params(("id" = Uuid, Path, description = "The organization")),
+    responses(
+        (status = 200, description = "Invitations not yet accepted, oldest first (expired ones too, marked by `expiresAt`)", body = [Invitation]),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+    ),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub(crate) async fn invitations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Invitation>>> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    require_role(&state, &caller, id, Role::Admin, ApiError::not_found).await?;
+    let mut all = state.store.invitations(id).await?;
+    all.retain(|i| i.accepted_at.is_none());
+    Ok(Json(all))
+}
+
+/// `DELETE /api/orgs/{id}/invitations/{invitationId}` (admin+): its link stops working.
+#[utoipa::path(
+    delete,
+    path = "/api/orgs/{id}/invitations/{invitationId}",
+    operation_id = "revokeInvitation",
+    tag = "organizations",
+    summary = "Revoke a pending invitation (admin)",
+    params(
+        ("id" = Uuid, Path, description = "The organization"),
+        ("invitationId" = Uuid, Path, description = "The invitation"),
+    ),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+    ),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub(crate) async fn revoke_invitation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, invitation)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let id = parse_id(&id, ApiError::not_found)?;
+    require_role(&state, &caller, id, Role::Admin, ApiError::not_found).await?;
+    let invitation = parse_id(&invitation, ApiError::not_found)?;
+    state.store.delete_invitation(id, invitation).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/invitations/{token}/accept`: only the invited email may accept.

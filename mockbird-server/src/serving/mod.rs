@@ -267,6 +267,7 @@ async fn admitted(
             .into_response();
         }
     }
+    let trace = parts.headers.contains_key(TRACE_HEADER);
     let request = MockRequest {
         method: parts.method,
         path,
@@ -328,7 +329,27 @@ async fn admitted(
     if let Outcome::Matched(m) = &outcome {
         quota.add_bytes(m.body.len() as u64);
     }
-    respond(outcome).await
+    let mut res = respond(outcome).await;
+    if trace {
+        traced(res.headers_mut(), mock_id, response_id);
+    }
+    res
+}
+
+/// A request carrying this header (any value) is answered with the ids of
+/// the mock and response that answered it (`X-Mockbird-Mock-Id`,
+/// `X-Mockbird-Response-Id`): the dashboard's "try it" shows them.
+const TRACE_HEADER: &str = "x-mockbird-trace";
+
+fn traced(headers: &mut HeaderMap, mock: Option<uuid::Uuid>, response: Option<uuid::Uuid>) {
+    for (name, id) in [
+        ("x-mockbird-mock-id", mock),
+        ("x-mockbird-response-id", response),
+    ] {
+        if let Some(v) = id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok()) {
+            headers.insert(name, v);
+        }
+    }
 }
 
 fn has_explicit_options(snapshot: &Snapshot, path: &str) -> bool {

@@ -1,0 +1,269 @@
+import { expect, test } from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import {
+  accessible,
+  addResponse,
+  createMock,
+  createProject,
+  email,
+  lastMail,
+  linkIn,
+  shots,
+  signUp,
+  watchConsole,
+} from "./helpers";
+
+test("sign up, first project, a JSON mock, its URL, the live log and analytics", async ({
+  page,
+  request,
+}) => {
+  const clean = watchConsole(page);
+  const started = Date.now();
+  await page.goto("/login");
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  const firstScreen = Date.now() - started;
+  console.log(`budget: first screen rendered in ${firstScreen} ms`);
+  expect(firstScreen).toBeLessThan(5000);
+  await shots(page, "sign-in");
+  await signUp(page);
+  await expect(page.getByRole("heading", { name: "Create your first mock API" })).toBeVisible();
+  await shots(page, "onboarding");
+  const projectId = await createProject(page, "Shop API");
+  await shots(page, "project-empty");
+  await createMock(
+    page,
+    projectId,
+    "GET",
+    "/users/{id}",
+    '{"id": "{{request.params.id}}", "name": "Ada"}',
+  );
+  await shots(page, "mock-editor");
+
+  await page.goto(`/projects/${projectId}/logs`);
+  await expect(page.getByRole("heading", { name: "No requests yet" })).toBeVisible();
+  await page.waitForTimeout(300); // the stream is open
+  const slug = (await page.locator(".url code").first().textContent())!
+    .split("/m/")[1]!
+    .replace(/\/$/, "");
+  const sent = Date.now();
+  const res = await request.get(`/m/${slug}/users/42?x=1`);
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual({ id: "42", name: "Ada" });
+  await expect(
+    page.getByRole("region", { name: "Requests, newest first" }).getByText("/users/42?x=1"),
+  ).toBeVisible();
+  const latency = Date.now() - sent;
+  console.log(`budget: live log row shown ${latency} ms after the request`);
+  expect(latency).toBeLessThan(1000);
+  await request.get(`/m/${slug}/nothing-here`);
+  await expect(
+    page.getByRole("region", { name: "Requests, newest first" }).getByText("unmatched"),
+  ).toBeVisible();
+  await page.getByText("/users/42?x=1").click();
+  await expect(page.getByRole("complementary", { name: "Request detail" })).toContainText(
+    "Answered by mock",
+  );
+  await shots(page, "live-log");
+
+  await page.goto(`/projects/${projectId}/analytics`);
+  await page.getByRole("button", { name: "hour" }).click();
+  await expect(page.locator(".stats dd").first()).toHaveText(/^[1-9]/, { timeout: 10_000 });
+  await expect(page.getByRole("table", { name: "Requests per mock" })).toContainText(
+    "GET /users/{id}",
+  );
+  await shots(page, "analytics");
+  await page.goto("/api-reference");
+  await expect(page.getByText("createProject").first()).toBeAttached();
+  await shots(page, "api-reference");
+  clean();
+});
+
+test("a reload keeps the session; page scripts never see the refresh token", async ({
+  page,
+  context,
+}) => {
+  await signUp(page);
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
+  expect(await page.evaluate(() => document.cookie)).toBe("");
+  const cookie = (await context.cookies()).find((c) => c.name === "mockbird_refresh")!;
+  expect(cookie.httpOnly).toBe(true);
+  expect(cookie.sameSite).toBe("Strict");
+  expect(cookie.path).toBe("/api/auth");
+  await page.getByRole("button", { name: /Sign out/ }).click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+});
+
+test("conditional and weighted responses, answered in the try-it panel", async ({ page }) => {
+  const clean = watchConsole(page);
+  await signUp(page);
+  const projectId = await createProject(page, "Payments");
+  await createMock(page, projectId, "POST", "/pay", '{"paid": true}');
+  await addResponse(page, {
+    status: 402,
+    body: '{"error": "declined"}',
+    name: "declined",
+    condition: ["header", "X-Card", "equals", "4000"],
+  });
+  await expect(page.getByRole("cell", { name: 'header.X-Card = "4000"' })).toBeVisible();
+  const panel = page.getByRole("region", { name: "Try it" });
+  await panel.getByLabel("Request headers").fill("X-Card: 4000");
+  await panel.getByRole("button", { name: "Send" }).click();
+  await expect(panel.getByLabel("Answer")).toContainText("402");
+  await expect(panel.getByLabel("Answer")).toContainText("answered by response declined");
+  await panel.getByLabel("Request headers").fill("");
+  await panel.getByRole("button", { name: "Send" }).click();
+  await expect(panel.getByLabel("Answer")).toContainText("answered by response ok");
+  await shots(page, "try-it");
+  // A template that does not compile is refused by the server, next to the body.
+  await page.getByRole("button", { name: "Add response" }).click();
+  const editor = page.getByRole("form", { name: "Response editor" });
+  await editor.getByLabel("Response name").fill("broken");
+  await editor.getByRole("textbox", { name: "Response body" }).click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.insertText('{"a": "{{#if request.query.x}}"}');
+  await editor.getByRole("button", { name: "Save response" }).click();
+  await expect(editor.locator(".field-error").first()).toBeVisible();
+  await shots(page, "response-editor-error");
+  clean();
+});
+
+test("export and import round trip; a broken file shows every problem", async ({ page }) => {
+  await signUp(page);
+  const projectId = await createProject(page, "Round Trip");
+  await createMock(page, projectId, "GET", "/a", '{"a": 1}');
+  await page.goto(`/projects/${projectId}/settings`);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export" }).click(),
+  ]);
+  const file = await download.path();
+  const doc = JSON.parse(await readFile(file, "utf8"));
+  expect(doc.mocks).toHaveLength(1);
+  doc.project.name = "Round Trip Copy";
+  doc.project.slug = `copy-${Date.now()}`;
+  await page.goto("/");
+  await page.getByLabel("Import a project file").setInputFiles({
+    name: "copy.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(doc)),
+  });
+  await expect(page.getByRole("heading", { name: "Round Trip Copy" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "/a", exact: true })).toBeVisible();
+  await page.goto("/");
+  const bad = {
+    ...doc,
+    project: { ...doc.project, name: "" },
+    mocks: [{ ...doc.mocks[0], path: "no-slash" }],
+  };
+  await page.getByLabel("Import a project file").setInputFiles({
+    name: "bad.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(bad)),
+  });
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("not imported");
+  await expect(alert.getByRole("listitem")).not.toHaveCount(0);
+  await accessible(page);
+});
+
+test("invite a teammate, who accepts from the email link; revoke another", async ({
+  page,
+  browser,
+  request,
+}) => {
+  await signUp(page, email("owner"), "Olivia Owner");
+  const mate = email("mate");
+  await page.goto("/organization");
+  const form = page.getByRole("form", { name: "Invite a teammate" });
+  await form.getByLabel("Email").fill(mate);
+  await form.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByRole("list", { name: "Pending invitations" })).toContainText(mate);
+  const other = email("other");
+  await form.getByLabel("Email").fill(other);
+  await form.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByRole("button", { name: `Revoke invitation for ${other}` }).click();
+  await expect(page.getByRole("list", { name: "Pending invitations" })).not.toContainText(other);
+  await shots(page, "organization");
+
+  const link = linkIn((await lastMail(request, mate, /invit/i)).text);
+  expect(link).toMatch(/^\/invitations\//);
+  const second = await browser.newContext();
+  const matePage = await second.newPage();
+  await matePage.goto(link);
+  await matePage.getByRole("link", { name: "Create an account" }).click();
+  await signUpHere(matePage, mate);
+  await expect(matePage.getByRole("heading", { name: "Join an organization" })).toBeVisible();
+  await matePage.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(matePage.getByLabel("Organization")).toContainText("Olivia Owner");
+  await page.reload();
+  await expect(page.getByRole("table", { name: "Members" })).toContainText(mate);
+  await second.close();
+});
+
+async function signUpHere(page: import("@playwright/test").Page, address: string) {
+  await page.getByLabel("Name").fill("Mate");
+  await page.getByLabel("Email").fill(address);
+  await page.getByLabel("Password").fill("correct-horse-2");
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+test("an API key opens a private project until it is revoked", async ({ page, request }) => {
+  await signUp(page);
+  const projectId = await createProject(page, "Secret", false);
+  await createMock(page, projectId, "GET", "/s", '{"s": 1}');
+  const slug = (
+    await page.request.get(`/api/projects/${projectId}`, { failOnStatusCode: false })
+  ).status(); // needs a token: 401
+  expect(slug).toBe(401);
+  await page.goto(`/projects/${projectId}`);
+  const base = (await page.locator(".url code").first().textContent())!;
+  const url = new URL(base).pathname.replace(/\/$/, "") + "/s";
+  expect((await request.get(url)).status()).toBe(401);
+  await page.goto("/keys");
+  await page.getByLabel("Key name").fill("ci");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const secret = (await page.getByTestId("secret").textContent())!;
+  expect((await request.get(url, { headers: { "X-API-Key": secret } })).status()).toBe(200);
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("table", { name: "API keys" })).toContainText("ci");
+  await shots(page, "api-keys");
+  await page.getByRole("button", { name: "Revoke ci" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("heading", { name: "No keys yet" })).toBeVisible();
+  expect((await request.get(url, { headers: { "X-API-Key": secret } })).status()).toBe(401);
+});
+
+test("password reset from the email link", async ({ page, request }) => {
+  const address = await signUp(page);
+  await page.getByRole("button", { name: /Sign out/ }).click();
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill(address);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await expect(page.getByRole("status").first()).toContainText("on its way");
+  const link = linkIn((await lastMail(request, address, /reset/i)).text);
+  await page.goto(link);
+  await page.getByLabel("New password").fill("a-new-password-9");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page.getByText("Your password is changed")).toBeVisible();
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await page.getByLabel("Email").fill(address);
+  await page.getByLabel("Password").fill("a-new-password-9");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
+});
+
+test("upgrade in mock billing mode changes the plan, and says it is a mock", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/billing");
+  await expect(page.getByRole("note").filter({ hasText: "Billing is in mock mode" })).toBeVisible();
+  await expect(page.getByText("Current plan: free")).toBeVisible();
+  await page.getByRole("button", { name: "Upgrade to pro" }).click();
+  await expect(page.getByText(/Current plan: pro/)).toBeVisible();
+  await expect(page.getByLabel("Organization")).toContainText("(pro)");
+  await shots(page, "billing");
+  await page.goto("/account");
+  await shots(page, "account");
+});

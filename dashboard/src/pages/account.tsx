@@ -1,0 +1,93 @@
+// Account settings: password change and account deletion.
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import { useLocation } from "wouter";
+import { api, setAccessToken, unwrap } from "../api/client";
+import { errorText, useNotify } from "../components/toast";
+import { ConfirmButton, Field } from "../components/ui";
+import { useMe } from "../lib/org";
+
+export default function Account() {
+  const me = useMe();
+  const notify = useNotify();
+  const [, navigate] = useLocation();
+  const [pw, setPw] = useState({ oldPassword: "", newPassword: "" });
+  const change = useMutation({
+    mutationFn: async () => unwrap(await api.PUT("/api/auth/password", { body: pw })),
+    onSuccess: () => {
+      setPw({ oldPassword: "", newPassword: "" });
+      notify("Password changed");
+    },
+  });
+  const remove = useMutation({
+    mutationFn: async () => unwrap(await api.DELETE("/api/auth/me")),
+    onSuccess: () => {
+      setAccessToken(null);
+      navigate("/login");
+    },
+    onError: (e) => notify(errorText(e), "error"),
+  });
+  return (
+    <section className="narrow">
+      <h1>Account</h1>
+      {me.data && (
+        <p>
+          {me.data.name} · {me.data.email}
+        </p>
+      )}
+      <form
+        className="card form"
+        aria-label="Change password"
+        onSubmit={(e) => {
+          e.preventDefault();
+          change.mutate();
+        }}
+      >
+        <h2>Change password</h2>
+        <Field label="Current password">
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={pw.oldPassword}
+              onChange={(e) => setPw({ ...pw, oldPassword: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="New password" hint="At least 8 characters.">
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={8}
+              value={pw.newPassword}
+              onChange={(e) => setPw({ ...pw, newPassword: e.target.value })}
+            />
+          )}
+        </Field>
+        {change.error && (
+          <p className="form-error" role="alert">
+            {errorText(change.error)}
+          </p>
+        )}
+        <button className="primary" disabled={change.isPending}>
+          Change password
+        </button>
+      </form>
+      <h2>Delete account</h2>
+      <p>Deletes your account and the organizations only you own, with their projects.</p>
+      <ConfirmButton
+        label="Delete account"
+        danger
+        question="Delete your account for good?"
+        confirm="Delete account"
+        onConfirm={() => remove.mutate()}
+      />
+    </section>
+  );
+}
