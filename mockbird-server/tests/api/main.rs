@@ -3,6 +3,7 @@
 mod auth;
 mod billing;
 mod common;
+mod dashboard;
 mod email;
 mod hostile;
 mod journey;
