@@ -20,7 +20,7 @@ import {
 } from "../lib/conditions";
 import { toCurl } from "../lib/curl";
 import { pathParams, pathProblems } from "../lib/paths";
-import { useProject } from "./project";
+import { AnalyticsView, PeriodPicker, useProject } from "./project";
 
 const CodeEditor = lazy(() => import("../components/code-editor"));
 
@@ -50,6 +50,7 @@ export default function MockEditor({ projectId, mockId }: { projectId: string; m
       {mock.data && (
         <>
           <Responses mock={mock.data} />
+          <MockAnalytics mockId={mock.data.id} />
           <TryIt
             mock={mock.data}
             slug={project.data?.slug ?? ""}
@@ -316,6 +317,8 @@ function ResponseEditor(props: {
     Object.entries((r?.headers ?? {}) as Record<string, string>),
   );
   const [conditions, setConditions] = useState<Condition[]>(r?.conditions ?? []);
+  const patchCondition = (i: number, change: Partial<Condition>) =>
+    setConditions(conditions.map((x, j) => (j === i ? { ...x, ...change } : x)));
   const isJson = props.mock.responseType === "json";
   const bodyProblem = isJson ? jsonProblem(form.body) : null;
   const rowProblems = conditions.map(validateCondition);
@@ -485,13 +488,7 @@ function ResponseEditor(props: {
             <select
               aria-label={`Condition ${i + 1} type`}
               value={c.type}
-              onChange={(e) =>
-                setConditions(
-                  conditions.map((x, j) =>
-                    j === i ? { ...x, type: e.target.value as Condition["type"] } : x,
-                  ),
-                )
-              }
+              onChange={(e) => patchCondition(i, { type: e.target.value as Condition["type"] })}
             >
               {CONDITION_TYPES.map((t) => (
                 <option key={t}>{t}</option>
@@ -502,21 +499,13 @@ function ResponseEditor(props: {
               placeholder={fieldHint(c.type)}
               value={c.field}
               disabled={c.type === "method"}
-              onChange={(e) =>
-                setConditions(
-                  conditions.map((x, j) => (j === i ? { ...x, field: e.target.value } : x)),
-                )
-              }
+              onChange={(e) => patchCondition(i, { field: e.target.value })}
             />
             <select
               aria-label={`Condition ${i + 1} operator`}
               value={c.operator}
               onChange={(e) =>
-                setConditions(
-                  conditions.map((x, j) =>
-                    j === i ? { ...x, operator: e.target.value as Condition["operator"] } : x,
-                  ),
-                )
+                patchCondition(i, { operator: e.target.value as Condition["operator"] })
               }
             >
               {OPERATORS.map((o) => (
@@ -528,11 +517,7 @@ function ResponseEditor(props: {
                 aria-label={`Condition ${i + 1} value`}
                 placeholder="value"
                 value={c.value ?? ""}
-                onChange={(e) =>
-                  setConditions(
-                    conditions.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)),
-                  )
-                }
+                onChange={(e) => patchCondition(i, { value: e.target.value })}
               />
             )}
             <button
@@ -589,6 +574,26 @@ function ResponseEditor(props: {
         )}
       </div>
     </form>
+  );
+}
+
+function MockAnalytics({ mockId }: { mockId: string }) {
+  const [period, setPeriod] = useState<Schemas["Period"]>("day");
+  const data = useQuery({
+    queryKey: ["mock-analytics", mockId, period],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/mocks/{id}/analytics", {
+          params: { path: { id: mockId }, query: { period } },
+        }),
+      ),
+  });
+  return (
+    <section className="card" aria-label="Analytics of this mock">
+      <h2>Analytics</h2>
+      <PeriodPicker value={period} onChange={setPeriod} />
+      <AnalyticsView data={data.data} />
+    </section>
   );
 }
 
