@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 
 // The server embeds `dist/` (see mockbird-server/src/dashboard.rs); `npm run dev`
@@ -13,6 +13,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 800,
   },
+  // Vitest runs the unit tests only; e2e/ is Playwright's.
+  test: { include: ["src/**/*.test.ts"] },
   server: {
     proxy: {
       "/api": "http://127.0.0.1:3000",

@@ -265,5 +265,8 @@ test("upgrade in mock billing mode changes the plan, and says it is a mock", asy
   await expect(page.getByLabel("Organization")).toContainText("(pro)");
   await shots(page, "billing");
   await page.goto("/account");
+  await page.getByLabel("Display name").fill("Ada Renamed");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByRole("button", { name: "Sign out Ada Renamed" })).toBeVisible();
   await shots(page, "account");
 });

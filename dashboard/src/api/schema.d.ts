@@ -64,7 +64,8 @@ export interface paths {
         };
         /** The current user */
         get: operations["getCurrentUser"];
-        put?: never;
+        /** Change the account's name */
+        put: operations["updateCurrentUser"];
         post?: never;
         /** Delete the account and organizations it alone owns */
         delete: operations["deleteCurrentUser"];
@@ -2046,6 +2047,11 @@ export interface components {
             /** @description The server's version. */
             version: string;
         };
+        /** @description Account update body. */
+        UpdateMe: {
+            /** @description Display name: at most 200 characters, not only spaces; stored as given. */
+            name: string;
+        };
         /** @description Update body. */
         UpdateOrg: {
             /** @description New name; at most 200 characters, not only spaces. Absent: no change. */
@@ -2329,6 +2335,42 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            /** @description Any other error of the contract (see docs/http-api.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMe"];
+            };
+        };
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             /** @description Any other error of the contract (see docs/http-api.md) */

@@ -1,5 +1,5 @@
-// Account settings: password change and account deletion.
-import { useMutation } from "@tanstack/react-query";
+// Account settings: name, password change and account deletion.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useLocation } from "wouter";
 import { api, setAccessToken, unwrap } from "../api/client";
@@ -11,7 +11,17 @@ export default function Account() {
   const me = useMe();
   const notify = useNotify();
   const [, navigate] = useLocation();
+  const queries = useQueryClient();
   const [pw, setPw] = useState({ oldPassword: "", newPassword: "" });
+  const [name, setName] = useState<string | null>(null);
+  const rename = useMutation({
+    mutationFn: async (name: string) => unwrap(await api.PUT("/api/auth/me", { body: { name } })),
+    onSuccess: (user) => {
+      queries.setQueryData(["me"], user);
+      setName(null);
+      notify("Name changed");
+    },
+  });
   const change = useMutation({
     mutationFn: async () => unwrap(await api.PUT("/api/auth/password", { body: pw })),
     onSuccess: () => {
@@ -35,6 +45,36 @@ export default function Account() {
           {me.data.name} · {me.data.email}
         </p>
       )}
+      <form
+        className="card form"
+        aria-label="Your name"
+        onSubmit={(e) => {
+          e.preventDefault();
+          rename.mutate(name ?? me.data?.name ?? "");
+        }}
+      >
+        <h2>Name</h2>
+        <Field label="Display name">
+          {(id) => (
+            <input
+              id={id}
+              required
+              maxLength={200}
+              autoComplete="name"
+              value={name ?? me.data?.name ?? ""}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
+        </Field>
+        {rename.error && (
+          <p className="form-error" role="alert">
+            {errorText(rename.error)}
+          </p>
+        )}
+        <button className="primary" disabled={rename.isPending}>
+          Save name
+        </button>
+      </form>
       <form
         className="card form"
         aria-label="Change password"

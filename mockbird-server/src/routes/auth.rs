@@ -7,7 +7,7 @@ use chrono::Duration;
 use http::StatusCode;
 use mockbird_core::ValidationError;
 use mockbird_core::model::{
-    NewOrganization, NewUser, User, slugify, validate_email, validate_password,
+    NewOrganization, NewUser, User, slugify, validate_email, validate_name, validate_password,
 };
 use mockbird_core::store::StoreError;
 use mockbird_core::token;
@@ -314,6 +314,42 @@ pub(crate) async fn logout(
 )]
 pub(crate) async fn me(caller: Caller) -> Json<User> {
     Json(caller.user)
+}
+
+/// Account update body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct UpdateMe {
+    /// Display name: at most 200 characters, not only spaces; stored as given.
+    #[schema(value_type = String, required, max_length = 200, pattern = r"[^ \t\n\r]")]
+    name: Option<String>,
+}
+
+/// `PUT /api/auth/me`: renames the account.
+#[utoipa::path(
+    put,
+    path = "/api/auth/me",
+    operation_id = "updateCurrentUser",
+    tag = "auth",
+    summary = "Change the account's name",
+    request_body = UpdateMe,
+    responses(
+        (status = 200, description = "The account", body = User),
+        (status = 400, response = errors::Invalid),
+    ),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub(crate) async fn update_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<UpdateMe>,
+) -> ApiResult<Json<User>> {
+    let Some(name) = body.name else {
+        return Err(ValidationError::single("name", "is required").into());
+    };
+    let name = validate_name("name", &name)?;
+    Ok(Json(
+        state.store.update_user_name(caller.user.id, &name).await?,
+    ))
 }
 
 /// Refresh body.

@@ -24,7 +24,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::register))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
-        .routes(routes!(auth::me, auth::delete_me))
+        .routes(routes!(auth::me, auth::update_me, auth::delete_me))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::forgot_password))
         .routes(routes!(auth::reset_password))

@@ -308,3 +308,40 @@ async fn api_keys_authenticate_rotate_and_revoke_at_once() {
         "revoked at once"
     );
 }
+
+#[tokio::test]
+async fn the_account_name_changes_by_the_rules_of_every_name() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("rename@example.com").await;
+    let put = |body: serde_json::Value| app.call(&t, Method::PUT, "/api/auth/me", Some(body));
+    let (s, v) = put(json!({"name": "  Ada <b>Lovelace</b> "})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["name"], "  Ada <b>Lovelace</b> ", "stored as given");
+    let (_, me) = app.call(&t, Method::GET, "/api/auth/me", None).await;
+    assert_eq!(me["name"], "  Ada <b>Lovelace</b> ");
+    assert_eq!(
+        put(json!({"name": "x".repeat(200)})).await.0,
+        StatusCode::OK
+    );
+    for bad in [
+        json!({"name": "x".repeat(201)}),
+        json!({"name": " \t"}),
+        json!({"name": ""}),
+        json!({}),
+        json!({"name": 5}),
+        json!({"name": "ok", "nmae": "typo"}),
+    ] {
+        let (s, v) = put(bad.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad} → {v}");
+    }
+    let (_, me) = app.call(&t, Method::GET, "/api/auth/me", None).await;
+    assert_eq!(
+        me["name"],
+        "x".repeat(200),
+        "a refused change changes nothing"
+    );
+    let (s, _) = app
+        .call("", Method::PUT, "/api/auth/me", Some(json!({"name": "n"})))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
