@@ -1,5 +1,6 @@
 // Small shared controls: labelled fields, copy buttons, confirmations, empty states.
 import { useId, useRef, useState, type ReactNode } from "react";
+import { errorText } from "./toast";
 
 export function Field(props: {
   label: string;
@@ -92,4 +93,14 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 
 export function formatTime(iso: string) {
   return new Date(iso).toLocaleString();
+}
+
+/** The error of a form's last submission, in the server's words (nothing without one). */
+export function FormError({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <p className="form-error" role="alert">
+      {errorText(error)}
+    </p>
+  );
 }

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useLocation } from "wouter";
 import { api, setAccessToken, unwrap } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
-import { ConfirmButton, Field } from "../components/ui";
+import { ConfirmButton, Field, FormError } from "../components/ui";
 import { useMe } from "../lib/org";
 
 export default function Account() {
@@ -66,11 +66,7 @@ export default function Account() {
             />
           )}
         </Field>
-        {rename.error && (
-          <p className="form-error" role="alert">
-            {errorText(rename.error)}
-          </p>
-        )}
+        <FormError error={rename.error} />
         <button className="primary" disabled={rename.isPending}>
           Save name
         </button>
@@ -110,11 +106,7 @@ export default function Account() {
             />
           )}
         </Field>
-        {change.error && (
-          <p className="form-error" role="alert">
-            {errorText(change.error)}
-          </p>
-        )}
+        <FormError error={change.error} />
         <button className="primary" disabled={change.isPending}>
           Change password
         </button>

@@ -3,8 +3,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, SESSION_HEADERS, setAccessToken, unwrap } from "../api/client";
-import { errorText, useNotify } from "../components/toast";
-import { Field } from "../components/ui";
+import { useNotify } from "../components/toast";
+import { Field, FormError } from "../components/ui";
 import { chooseOrg } from "../lib/org";
 
 function AuthCard({ title, children }: { title: string; children: ReactNode }) {
@@ -18,15 +18,6 @@ function AuthCard({ title, children }: { title: string; children: ReactNode }) {
         {children}
       </div>
     </main>
-  );
-}
-
-function FormError({ error }: { error: unknown }) {
-  if (!error) return null;
-  return (
-    <p className="form-error" role="alert">
-      {errorText(error)}
-    </p>
   );
 }
 

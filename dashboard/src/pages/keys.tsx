@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, unwrap } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
-import { ConfirmButton, CopyButton, Empty, Field, formatTime } from "../components/ui";
+import { ConfirmButton, CopyButton, Empty, Field, FormError, formatTime } from "../components/ui";
 import { useOrgs } from "../lib/org";
 
 export default function Keys() {
@@ -94,11 +94,7 @@ export default function Keys() {
             )}
           </Field>
         </div>
-        {create.error && (
-          <p className="form-error" role="alert">
-            {errorText(create.error)}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button className="primary" disabled={create.isPending}>
           Create key
         </button>

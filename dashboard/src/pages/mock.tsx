@@ -6,7 +6,7 @@ import { lazy, Suspense, useState } from "react";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
-import { ConfirmButton, CopyButton, Field } from "../components/ui";
+import { ConfirmButton, CopyButton, Field, FormError } from "../components/ui";
 import { jsonProblem } from "../lib/body";
 import {
   CONDITION_TYPES,
@@ -199,11 +199,7 @@ function MockForm({ projectId, mock }: { projectId: string; mock?: Schemas["Mock
           Active
         </label>
       </div>
-      {save.error && (
-        <p className="form-error" role="alert">
-          {errorText(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} />
       <div className="row">
         <button className="primary" disabled={save.isPending || local.length > 0}>
           {mock ? "Save mock" : "Create mock"}
@@ -548,11 +544,7 @@ function ResponseEditor(props: {
           Add condition
         </button>
       </fieldset>
-      {save.error && (
-        <p className="form-error" role="alert">
-          {errorText(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} />
       <div className="row">
         <button type="button" onClick={props.onDone}>
           Cancel

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, unwrap, type Schemas } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
-import { ConfirmButton, CopyButton, Field, formatTime } from "../components/ui";
+import { ConfirmButton, CopyButton, Field, FormError, formatTime } from "../components/ui";
 import { chooseOrg, useMe, useOrgs } from "../lib/org";
 
 type Role = Schemas["Role"];
@@ -258,11 +258,7 @@ function Invite({ orgId, onSent }: { orgId: string; onSent: () => void }) {
           )}
         </Field>
       </div>
-      {invite.error && (
-        <p className="form-error" role="alert">
-          {errorText(invite.error)}
-        </p>
-      )}
+      <FormError error={invite.error} />
       <button className="primary" disabled={invite.isPending}>
         Send invitation
       </button>

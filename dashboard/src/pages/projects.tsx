@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
-import { CopyButton, Empty, Field } from "../components/ui";
+import { CopyButton, Empty, Field, FormError } from "../components/ui";
 import { useOrgs } from "../lib/org";
 
 export function useProjects(orgId?: string) {
@@ -144,11 +144,7 @@ function CreateProject({ orgId, onDone }: { orgId: string; onDone: () => void })
         />{" "}
         Public: anyone with the URL can call its mocks (private ones need an API key)
       </label>
-      {create.error && !problems("name").length && !problems("slug").length && (
-        <p className="form-error" role="alert">
-          {errorText(create.error)}
-        </p>
-      )}
+      <FormError error={create.error} />
       <div className="row">
         <button type="button" onClick={onDone}>
           Cancel
