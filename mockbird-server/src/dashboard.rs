@@ -38,26 +38,19 @@ pub(crate) async fn fallback(
     let path = uri.path();
     let api = path == "/api" || path.starts_with("/api/");
     if api || (method != Method::GET && method != Method::HEAD) {
-        return ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint")
-            .into_response();
+        return not_found("No such endpoint");
     }
     let name = path.trim_start_matches('/');
     let (name, file) = match Assets::get(name) {
         Some(file) if !name.is_empty() => (name, file),
         // A missing file (a name with an extension) is a 404, not the app.
         _ if is_file_name(name) => {
-            return ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such file")
-                .into_response();
+            return not_found("No such file");
         }
         _ => match Assets::get(INDEX) {
             Some(file) => (INDEX, file),
             None => {
-                return ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "NOT_FOUND",
-                    "The dashboard is not built",
-                )
-                .into_response();
+                return not_found("The dashboard is not built");
             }
         },
     };
@@ -102,6 +95,11 @@ pub(crate) async fn fallback(
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     res
+}
+
+/// The API's JSON 404.
+fn not_found(message: &'static str) -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", message).into_response()
 }
 
 /// The last segment of `path` has an extension (`app.js`, `favicon.svg`).

@@ -24,6 +24,35 @@ export function Field(props: {
   );
 }
 
+/** A labelled whole-number input within `min`–`max` (the server's limits). */
+export function NumberField(props: {
+  label: string;
+  hint?: ReactNode;
+  errors?: string[];
+  min: number;
+  max: number;
+  required?: boolean;
+  value: number;
+  onChange: (n: number) => void;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint} errors={props.errors}>
+      {(id, d) => (
+        <input
+          id={id}
+          aria-describedby={d}
+          type="number"
+          required={props.required}
+          min={props.min}
+          max={props.max}
+          value={props.value}
+          onChange={(e) => props.onChange(Number(e.target.value))}
+        />
+      )}
+    </Field>
+  );
+}
+
 export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
   const [done, setDone] = useState(false);
   return (

@@ -6,7 +6,7 @@ import { lazy, Suspense, useState } from "react";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
-import { ConfirmButton, CopyButton, Field, FormError } from "../components/ui";
+import { ConfirmButton, CopyButton, Field, FormError, NumberField } from "../components/ui";
 import { jsonProblem } from "../lib/body";
 import {
   CONDITION_TYPES,
@@ -162,19 +162,14 @@ function MockForm({ projectId, mock }: { projectId: string; mock?: Schemas["Mock
             />
           )}
         </Field>
-        <Field label="Delay (ms)" errors={err("responseDelay")}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              type="number"
-              min={0}
-              max={30000}
-              value={form.responseDelay}
-              onChange={(e) => setForm({ ...form, responseDelay: Number(e.target.value) })}
-            />
-          )}
-        </Field>
+        <NumberField
+          label="Delay (ms)"
+          errors={err("responseDelay")}
+          min={0}
+          max={10000}
+          value={form.responseDelay}
+          onChange={(responseDelay) => setForm({ ...form, responseDelay })}
+        />
         <Field label="Response type">
           {(id) => (
             <select
@@ -372,20 +367,15 @@ function ResponseEditor(props: {
     >
       <h3>{r ? `Edit response ${r.name}` : "New response"}</h3>
       <div className="grid">
-        <Field label="Status" errors={err("statusCode")}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              type="number"
-              min={100}
-              max={599}
-              required
-              value={form.statusCode}
-              onChange={(e) => setForm({ ...form, statusCode: Number(e.target.value) })}
-            />
-          )}
-        </Field>
+        <NumberField
+          label="Status"
+          errors={err("statusCode")}
+          min={100}
+          max={599}
+          required
+          value={form.statusCode}
+          onChange={(statusCode) => setForm({ ...form, statusCode })}
+        />
         <Field
           label="Response name"
           hint="Send X-Mockbird-Response: <name> to force this response."
@@ -400,23 +390,15 @@ function ResponseEditor(props: {
             />
           )}
         </Field>
-        <Field
+        <NumberField
           label="Weight"
           hint="Share among responses whose conditions hold."
           errors={err("weight")}
-        >
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              type="number"
-              min={0}
-              max={100}
-              value={form.weight}
-              onChange={(e) => setForm({ ...form, weight: Number(e.target.value) })}
-            />
-          )}
-        </Field>
+          min={0}
+          max={100}
+          value={form.weight}
+          onChange={(weight) => setForm({ ...form, weight })}
+        />
         <label className="check">
           <input
             type="checkbox"

@@ -39,7 +39,7 @@ impl Default for Live {
 pub(crate) struct Watch {
     /// New entries of every project (filter by project).
     pub(crate) entries: broadcast::Receiver<Arc<RequestLog>>,
-    slot: Slot,
+    _slot: Slot,
 }
 
 #[derive(Debug)]
@@ -83,18 +83,11 @@ impl Live {
         *mine += 1;
         Some(Watch {
             entries: self.sender.subscribe(),
-            slot: Slot {
+            _slot: Slot {
                 user,
                 open: self.open.clone(),
             },
         })
-    }
-}
-
-impl Watch {
-    /// The user holding this stream.
-    pub(crate) fn user(&self) -> Uuid {
-        self.slot.user
     }
 }
 

@@ -260,7 +260,6 @@ pub(crate) async fn stream_project_logs(
                     }
                     Ok(Err(RecvError::Closed)) => return None,
                 };
-                tracing::trace!(user = %watch.user(), "log stream event");
                 return Some((Ok::<_, std::convert::Infallible>(event), (watch, state)));
             }
         });
