@@ -1,6 +1,12 @@
 import { defineConfig } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const port = Number(process.env.E2E_PORT ?? 47123);
+// The server's data directory, shared with the tests (the scale test seeds its SQLite file);
+// set once in the runner, inherited by its workers.
+process.env.E2E_DIR ??= mkdtempSync(join(tmpdir(), "mockbird-e2e-"));
 
 // Debian's Chromium (apt-get install chromium), never a downloaded browser.
 export default defineConfig({

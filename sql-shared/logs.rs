@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::convert;
 use super::log_chunks::{self, PageWalk, Span};
+use super::log_hours;
 use super::support::{backend, int};
 use crate::Store;
 use crate::dialect::{self, Db, DbRow, get_id, get_opt_id, get_ts, id, ts};
@@ -45,45 +46,91 @@ async fn existing<'e>(
         .collect()
 }
 
-/// Stores `chunks`, [`LOG_BATCH_ROWS`] rows per statement, each statement
-/// on its own (no transaction: a statement is atomic, and chunks already
-/// stored — a retried batch — are skipped). Returns the entries stored, and
-/// the error that stopped it, if any.
+/// Stores `chunks`, [`LOG_BATCH_ROWS`] rows per statement, each statement in
+/// a transaction with the hourly totals of the chunks it stored (chunks
+/// already stored — a retried batch — are skipped, and not counted again).
+/// Returns the entries stored, and the error that stopped it, if any.
 async fn insert_chunks(
     conn: &mut <Db as sqlx::Database>::Connection,
     chunks: &[log_chunks::Chunk<'_>],
 ) -> (u64, Result<(), sqlx::Error>) {
     let mut stored = 0;
     for part in chunks.chunks(LOG_BATCH_ROWS) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "INSERT INTO request_log_chunks (id, project_id, mock_id, response_status, \
-             first_at, last_at, entries, total_ms, times, body) ",
-        );
-        qb.push_values(part, |mut row, c| {
-            row.push_bind(id(c.id()))
-                .push_bind(id(c.project_id()))
-                .push_bind(c.mock_id().map(id))
-                .push_bind(i64::from(c.status()))
-                .push_bind(ts(c.first_at()))
-                .push_bind(ts(c.last_at()))
-                .push_bind(int(c.entries.len()))
-                .push_bind(int(c.total_ms()))
-                .push_bind(c.times())
-                .push_bind(c.body());
-        });
-        qb.push(" ON CONFLICT (id) DO NOTHING RETURNING entries");
-        let rows = match qb.build().fetch_all(&mut *conn).await {
-            Ok(rows) => rows,
+        match insert_part(conn, part).await {
+            Ok(n) => stored += n,
             Err(e) => return (stored, Err(e)),
-        };
-        for row in &rows {
-            match convert::uint::<u64>(row, "entries") {
-                Ok(n) => stored += n,
-                Err(e) => return (stored, Err(e)),
-            }
         }
     }
     (stored, Ok(()))
+}
+
+/// One statement's worth of chunks and their hours, in one transaction.
+async fn insert_part(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    part: &[log_chunks::Chunk<'_>],
+) -> Result<u64, sqlx::Error> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let mut qb = QueryBuilder::<Db>::new(
+        "INSERT INTO request_log_chunks (id, project_id, mock_id, response_status, \
+         first_at, last_at, entries, total_ms, times, body) ",
+    );
+    qb.push_values(part, |mut row, c| {
+        row.push_bind(id(c.id()))
+            .push_bind(id(c.project_id()))
+            .push_bind(c.mock_id().map(id))
+            .push_bind(i64::from(c.status()))
+            .push_bind(ts(c.first_at()))
+            .push_bind(ts(c.last_at()))
+            .push_bind(int(c.entries.len()))
+            .push_bind(int(c.total_ms()))
+            .push_bind(c.times())
+            .push_bind(c.body());
+    });
+    qb.push(" ON CONFLICT (id) DO NOTHING RETURNING id, entries");
+    let mut stored = 0;
+    let mut new = HashSet::new();
+    for row in qb.build().fetch_all(&mut *tx).await? {
+        stored += convert::uint::<u64>(&row, "entries")?;
+        new.insert(get_id(&row, "id")?);
+    }
+    let hours = log_hours::of_chunks(part.iter().filter(|c| new.contains(&c.id())));
+    add_hours(&mut tx, &hours).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Adds `hours` to `request_log_hours` (negative totals take away).
+async fn add_hours(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    hours: &log_hours::Hours,
+) -> Result<(), sqlx::Error> {
+    for part in hours.rows().chunks(LOG_BATCH_ROWS) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO request_log_hours (project_id, mock_key, mock_id, hour, \
+             requests, errors, total_ms, times) ",
+        );
+        qb.push_values(part, |mut row, h| {
+            row.push_bind(id(h.project_id))
+                .push_bind(h.mock_key())
+                .push_bind(h.mock_id.map(id))
+                .push_bind(ts(h.start()))
+                .push_bind(h.requests)
+                .push_bind(h.errors)
+                .push_bind(h.total_ms)
+                .push_bind(h.times_json());
+        });
+        qb.push(format!(
+            " ON CONFLICT (project_id, mock_key, hour) DO UPDATE SET \
+             requests = request_log_hours.requests + excluded.requests, \
+             errors = request_log_hours.errors + excluded.errors, \
+             total_ms = request_log_hours.total_ms + excluded.total_ms, \
+             times = {}",
+            dialect::MERGED_TIMES
+        ));
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
@@ -252,6 +299,111 @@ async fn straddling(store: &Store, filter: &Filter) -> StoreResult<Vec<(DbRow, V
         .collect()
 }
 
+/// How many entries `filter` holds. The whole UTC hours of its range come
+/// from `request_log_hours` (when no status is asked: the hours do not keep
+/// it), the rest from the chunks (a chunk lies inside one minute, so never
+/// across an hour); chunks decoded on the way are left in `known`.
+async fn count(
+    store: &Store,
+    filter: &Filter,
+    known: &mut HashMap<Uuid, Vec<RequestLog>>,
+) -> StoreResult<u64> {
+    let hour = |t: DateTime<Utc>, up: bool| {
+        let s = t.timestamp().div_euclid(log_hours::HOUR) * log_hours::HOUR;
+        let s = if up && (s != t.timestamp() || t.timestamp_subsec_micros() > 0) {
+            s + log_hours::HOUR
+        } else {
+            s
+        };
+        DateTime::from_timestamp(s, 0).unwrap_or(t)
+    };
+    let q = filter.query;
+    let (from, to) = (
+        q.start.map(|t| hour(t, true)),
+        q.end.map(|t| hour(t, false)),
+    );
+    if q.status.is_some() || from.zip(to).is_some_and(|(a, b)| a >= b) {
+        return count_chunks(store, filter, known).await;
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT CAST(COALESCE(SUM(h.requests), 0) AS BIGINT) FROM request_log_hours h",
+    );
+    match filter.scope {
+        LogScope::Mock(m) => qb.push(" WHERE h.mock_id = ").push_bind(id(m)),
+        LogScope::Project(p) => qb.push(" WHERE h.project_id = ").push_bind(id(p)),
+    };
+    if let Some(from) = from {
+        qb.push(" AND h.hour >= ").push_bind(ts(from));
+    }
+    if let Some(to) = to {
+        qb.push(" AND h.hour < ").push_bind(ts(to));
+    }
+    let whole: i64 = qb
+        .build_query_scalar()
+        .fetch_one(store.reader())
+        .await
+        .map_err(backend)?;
+    let mut total = u64::try_from(whole).unwrap_or(0);
+    // The part hours at either end.
+    if let (Some(start), Some(from)) = (q.start, from) {
+        let head = LogQuery {
+            start: Some(start),
+            end: Some(from - chrono::Duration::microseconds(1)),
+            end_below_id: None,
+            ..q
+        };
+        total += count_chunks(
+            store,
+            &Filter {
+                query: head,
+                ..*filter
+            },
+            known,
+        )
+        .await?;
+    }
+    if let (Some(end), Some(to)) = (q.end, to) {
+        let tail = LogQuery {
+            start: Some(to),
+            end: Some(end),
+            ..q
+        };
+        total += count_chunks(
+            store,
+            &Filter {
+                query: tail,
+                ..*filter
+            },
+            known,
+        )
+        .await?;
+    }
+    Ok(total)
+}
+
+/// How many entries `filter` holds, from the chunks alone.
+async fn count_chunks(
+    store: &Store,
+    filter: &Filter,
+    known: &mut HashMap<Uuid, Vec<RequestLog>>,
+) -> StoreResult<u64> {
+    let mut count = QueryBuilder::<Db>::new(
+        "SELECT CAST(COALESCE(SUM(c.entries), 0) AS BIGINT) FROM request_log_chunks c",
+    );
+    filter.push_inside(&mut count, true);
+    let whole: i64 = count
+        .build_query_scalar()
+        .fetch_one(store.reader())
+        .await
+        .map_err(backend)?;
+    let mut total = u64::try_from(whole).unwrap_or(0);
+    for (row, entries) in straddling(store, filter).await? {
+        total += entries.iter().filter(|l| filter.holds(l)).count() as u64;
+        known.insert(get_id(&row, "id").map_err(backend)?, entries);
+    }
+    Ok(total)
+}
+
 /// The entries at ranks `offset .. offset + limit` of the chunks matching
 /// `filter`, newest first (by `created_at`, then id) or oldest first.
 /// `known` holds chunks already read.
@@ -352,6 +504,49 @@ struct Tally {
     times: BTreeMap<u32, u64>,
 }
 
+/// [`LogStore::log_stats`] for buckets of whole hours from an hour on: from
+/// `request_log_hours`, one row per mock and hour.
+async fn hourly_stats(
+    store: &Store,
+    scope: LogScope,
+    since: DateTime<Utc>,
+    size: i64,
+) -> StoreResult<LogStats> {
+    let mut qb = QueryBuilder::<Db>::new(format!(
+        "SELECT {} AS hour, h.mock_id, h.requests, h.errors, h.total_ms, h.times \
+         FROM request_log_hours h",
+        dialect::epoch("h.hour")
+    ));
+    match scope {
+        LogScope::Mock(m) => qb.push(" WHERE h.mock_id = ").push_bind(id(m)),
+        LogScope::Project(p) => qb.push(" WHERE h.project_id = ").push_bind(id(p)),
+    };
+    qb.push(" AND h.hour >= ").push_bind(ts(since));
+    let mut tally = Tally::default();
+    for row in qb
+        .build()
+        .fetch_all(store.reader())
+        .await
+        .map_err(backend)?
+    {
+        let hour: i64 = row.try_get("hour").map_err(backend)?;
+        let requests = convert::uint::<u64>(&row, "requests").map_err(backend)?;
+        tally.add(
+            hour.div_euclid(size) * size,
+            requests,
+            convert::uint(&row, "errors").map_err(backend)?,
+            convert::uint(&row, "total_ms").map_err(backend)?,
+        );
+        *tally
+            .by_mock
+            .entry(get_opt_id(&row, "mock_id").map_err(backend)?)
+            .or_default() += requests;
+        let times: String = row.try_get("times").map_err(backend)?;
+        log_hours::add_times(&mut tally.times, &times);
+    }
+    Ok(tally.finish())
+}
+
 #[async_trait]
 impl LogStore for Store {
     async fn insert_logs(&self, logs: &[NewRequestLog]) -> StoreResult<u64> {
@@ -385,21 +580,8 @@ impl LogStore for Store {
 
     async fn logs(&self, scope: LogScope, query: LogQuery) -> StoreResult<Page<RequestLog>> {
         let filter = Filter { scope, query };
-        let mut count = QueryBuilder::<Db>::new(
-            "SELECT CAST(COALESCE(SUM(c.entries), 0) AS BIGINT) FROM request_log_chunks c",
-        );
-        filter.push_inside(&mut count, true);
-        let whole: i64 = count
-            .build_query_scalar()
-            .fetch_one(self.reader())
-            .await
-            .map_err(backend)?;
         let mut known = HashMap::new();
-        let mut total = u64::try_from(whole).unwrap_or(0);
-        for (row, entries) in straddling(self, &filter).await? {
-            total += entries.iter().filter(|l| filter.holds(l)).count() as u64;
-            known.insert(get_id(&row, "id").map_err(backend)?, entries);
-        }
+        let total = count(self, &filter, &mut known).await?;
         let items = walk(
             self,
             &filter,
@@ -434,6 +616,9 @@ impl LogStore for Store {
         bucket_secs: u32,
     ) -> StoreResult<LogStats> {
         let size = i64::from(bucket_secs.max(1));
+        if size % log_hours::HOUR == 0 && since.timestamp() % log_hours::HOUR == 0 {
+            return hourly_stats(self, scope, since, size).await;
+        }
         let filter = Filter::since(scope, since);
         let (first, last) = (dialect::epoch("c.first_at"), dialect::epoch("c.last_at"));
         let one_bucket = format!("({first} / {size}) = ({last} / {size})");
@@ -520,26 +705,47 @@ impl LogStore for Store {
         batch: u32,
     ) -> StoreResult<u64> {
         // Whole chunks first, then (once none is left) the chunks that
-        // straddle `before`, rewritten without their older entries.
+        // straddle `before`, rewritten without their older entries; what
+        // goes is taken from the hourly totals in the same transaction.
+        let mut tx = self.begin().await?;
         let rows = sqlx::query(
             "DELETE FROM request_log_chunks WHERE id IN ( \
                SELECT c.id FROM request_log_chunks c JOIN projects p ON p.id = c.project_id \
-               WHERE p.org_id = $1 AND c.last_at < $2 LIMIT $3) RETURNING entries",
+               WHERE p.org_id = $1 AND c.last_at < $2 LIMIT $3) \
+             RETURNING project_id, mock_id, response_status, first_at, entries, total_ms, times",
         )
         .bind(id(org_id))
         .bind(ts(before))
         .bind(i64::from(batch))
-        .fetch_all(self.writer())
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend)?;
         let mut deleted = 0;
+        let mut gone = log_hours::Hours::default();
         for row in &rows {
-            deleted += convert::uint::<u64>(row, "entries").map_err(backend)?;
+            let entries = convert::uint::<u64>(row, "entries").map_err(backend)?;
+            deleted += entries;
+            let times: String = row.try_get("times").map_err(backend)?;
+            gone.add(
+                log_hours::Part {
+                    project_id: get_id(row, "project_id").map_err(backend)?,
+                    mock_id: get_opt_id(row, "mock_id").map_err(backend)?,
+                    at: get_ts(row, "first_at").map_err(backend)?,
+                    status: convert::uint(row, "response_status").map_err(backend)?,
+                    requests: int(entries),
+                    total_ms: convert::uint(row, "total_ms").map_err(backend)?,
+                    times: log_hours::parse_times(&times),
+                },
+                -1,
+            );
         }
         if !rows.is_empty() {
+            forget_hours(&mut tx, org_id, &gone)
+                .await
+                .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
             return Ok(deleted);
         }
-        let mut tx = self.begin().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT c.id, {ENTRY_COLS} FROM request_log_chunks c JOIN projects p ON p.id = c.project_id \
              WHERE p.org_id = $1 AND c.first_at < $2 AND c.last_at >= $2 LIMIT $3"
@@ -555,6 +761,8 @@ impl LogStore for Store {
             let kept: Vec<&RequestLog> =
                 entries.iter().filter(|l| l.created_at >= before).collect();
             deleted += (entries.len() - kept.len()) as u64;
+            let removed = entries.iter().filter(|l| l.created_at < before).collect();
+            gone.add_chunk(&log_chunks::Chunk { entries: removed }, -1);
             // Kept entries share the chunk's project, mock, status and minute.
             let chunk = log_chunks::Chunk { entries: kept };
             sqlx::query(
@@ -572,9 +780,33 @@ impl LogStore for Store {
             .await
             .map_err(backend)?;
         }
+        forget_hours(&mut tx, org_id, &gone)
+            .await
+            .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
         Ok(deleted)
     }
+}
+
+/// Takes the deleted entries `gone` (negative totals) from the hourly totals
+/// of `org_id`'s projects and drops the hours left empty.
+async fn forget_hours(
+    tx: &mut dialect::Tx,
+    org_id: Uuid,
+    gone: &log_hours::Hours,
+) -> Result<(), sqlx::Error> {
+    if gone.rows().is_empty() {
+        return Ok(());
+    }
+    add_hours(tx, gone).await?;
+    sqlx::query(
+        "DELETE FROM request_log_hours WHERE requests <= 0 \
+         AND project_id IN (SELECT id FROM projects WHERE org_id = $1)",
+    )
+    .bind(id(org_id))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 impl Tally {

@@ -14,6 +14,7 @@ mod billing;
 mod convert;
 mod keys;
 mod log_chunks;
+mod log_hours;
 mod logs;
 mod mocks;
 mod orgs;

@@ -1,17 +1,26 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { Redirect, Route, Switch, useLocation } from "wouter";
 import { onSessionChange, renewSession } from "./api/client";
+import { preloadable } from "./components/preloadable";
 import { Shell } from "./components/shell";
 import { AcceptInvitation, ForgotPassword, Login, Register, ResetPassword } from "./pages/auth";
 import { Projects } from "./pages/projects";
 
-const Project = lazy(() => import("./pages/project"));
-const MockEditor = lazy(() => import("./pages/mock"));
+const Project = preloadable(() => import("./pages/project"));
+const MockEditor = preloadable(() => import("./pages/mock"));
 const Organization = lazy(() => import("./pages/org"));
 const Keys = lazy(() => import("./pages/keys"));
 const Billing = lazy(() => import("./pages/billing"));
 const Account = lazy(() => import("./pages/account"));
 const Reference = lazy(() => import("./pages/reference"));
+
+/** The code of the page a direct visit (a reload, a link) opens, loaded beside the session. */
+function preloadOpened(): Promise<unknown> {
+  const path = window.location.pathname;
+  if (/^\/projects\/[^/]+\/mocks\/[^/]+/.test(path)) return MockEditor.preload();
+  if (path.startsWith("/projects/")) return Project.preload();
+  return Promise.resolve();
+}
 
 /** Pages anyone may open. */
 const PUBLIC = ["/login", "/register", "/forgot-password", "/reset-password"];
@@ -21,7 +30,9 @@ export function App() {
   const [location] = useLocation();
   useEffect(() => {
     const off = onSessionChange((signedIn) => setState(signedIn ? "in" : "out"));
-    renewSession().then((ok) => setState(ok ? "in" : "out"));
+    Promise.all([renewSession(), preloadOpened().catch(() => {})]).then(([ok]) =>
+      setState(ok ? "in" : "out"),
+    );
     return () => {
       off();
     };

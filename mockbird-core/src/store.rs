@@ -209,6 +209,8 @@ pub trait MockStore: Send + Sync {
 #[async_trait]
 pub trait LogStore: Send + Sync {
     /// Stores a batch; entries whose project no longer exists are skipped. Returns how many were stored.
+    /// Stores whose writes can fail part-way (SQLite, PostgreSQL) also skip entries they already
+    /// hold (same id), so a retried batch stores nothing twice.
     /// Borrowed, so a caller that may retry the batch does not copy it first.
     async fn insert_logs(&self, logs: &[NewRequestLog]) -> StoreResult<u64>;
     /// A page of logs, newest first, filtered by date range (inclusive) and status.

@@ -1,5 +1,5 @@
-//! Request body limits, enforced before any handler runs: 2 MiB under `/api`,
-//! 10 MiB elsewhere (mock serving). A body over the limit gets the JSON 413 —
+//! Request body limits, enforced before any handler runs: 2 MiB under `/api`
+//! (10 MiB for an imported file), 10 MiB elsewhere (mock serving). A body over the limit gets the JSON 413 —
 //! after the rest of it has been read and thrown away (up to [`DRAIN_LIMIT`](mockbird_tower::body::DRAIN_LIMIT)
 //! bytes within [`DRAIN_TIME`](mockbird_tower::body::DRAIN_TIME)), so the client, still sending, sees the answer
 //! instead of a connection reset, and the connection stays usable.
@@ -41,7 +41,9 @@ pub(crate) struct HeldBody {
 /// The limit that applies to a request path routed by the axum router (mock
 /// requests never reach it: `serving::serve` reads their bodies itself).
 fn limit_for(path: &str) -> usize {
-    if path == "/api" || path.starts_with("/api/") {
+    if path == "/api/projects/import" {
+        crate::routes::projects::MAX_IMPORT_BODY
+    } else if path == "/api" || path.starts_with("/api/") {
         MAX_API_BODY
     } else {
         MAX_MOCK_BODY

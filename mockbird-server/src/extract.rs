@@ -43,13 +43,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 ApiError::bad_request("request body could not be read")
             }
         })?;
-        if has_nul_escape(&bytes) {
-            return Err(ApiError::bad_request(
-                "invalid JSON body: text may not contain the NUL character (\\u0000)",
-            ));
-        }
-        parse_body(&bytes).map(ApiJson)
+        json_body(&bytes).map(ApiJson)
     }
+}
+
+/// A JSON body read by [`ApiJson`]'s rules (no NUL, unknown fields named),
+/// for handlers that take the bytes themselves.
+pub(crate) fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if has_nul_escape(bytes) {
+        return Err(ApiError::bad_request(
+            "invalid JSON body: text may not contain the NUL character (\\u0000)",
+        ));
+    }
+    parse_body(bytes)
 }
 
 /// Fields of a resource's own representation that a client may send back

@@ -102,7 +102,7 @@ async fn tenant(
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{project}");
-    let pid = project["id"].as_str().unwrap().to_owned();
+    let pid = project["project"]["id"].as_str().unwrap().to_owned();
     let (_, mocks) = call(
         http,
         &token,
@@ -125,7 +125,7 @@ async fn tenant(
         token,
         pid,
         format!("{mid}/responses/{rid}"),
-        project["orgId"].as_str().unwrap().to_owned(),
+        project["project"]["orgId"].as_str().unwrap().to_owned(),
     )
 }
 

@@ -88,7 +88,7 @@ async fn sigterm_under_load_finishes_requests_in_flight_and_exits_cleanly() {
          "responses": [{"statusCode": 200, "body": "{\"slow\":true}"}]}
     ]});
     let project = post(&http, &token, format!("{base}/api/projects/import"), doc).await;
-    let project_id: uuid::Uuid = project["id"].as_str().unwrap().parse().unwrap();
+    let project_id: uuid::Uuid = project["project"]["id"].as_str().unwrap().parse().unwrap();
 
     // Steady load on the fast mock from 8 clients.
     let signalled = Arc::new(AtomicBool::new(false));

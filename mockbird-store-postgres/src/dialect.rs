@@ -17,6 +17,13 @@ pub(crate) const BACKEND: &str = "postgres";
 /// A log chunk's response-time histogram as rows `(key, value)`: milliseconds and count.
 pub(crate) const TIMES_EACH: &str = "json_each_text(CAST(c.times AS json))";
 
+/// In the upsert of `request_log_hours`: the stored histogram plus the new one.
+pub(crate) const MERGED_TIMES: &str = "(SELECT CAST(json_object_agg(key, n) AS TEXT) FROM (\
+     SELECT key, SUM(CAST(value AS BIGINT)) AS n FROM (\
+       SELECT key, value FROM json_each_text(CAST(request_log_hours.times AS json)) \
+       UNION ALL SELECT key, value FROM json_each_text(CAST(EXCLUDED.times AS json))) u \
+     GROUP BY key) g)";
+
 /// A timestamp column as whole seconds since the Unix epoch.
 pub(crate) fn epoch(col: &str) -> String {
     format!("CAST(floor(extract(epoch FROM {col})) AS BIGINT)")

@@ -18,6 +18,13 @@ pub(crate) const BACKEND: &str = "sqlite";
 /// A log chunk's response-time histogram as rows `(key, value)`: milliseconds and count.
 pub(crate) const TIMES_EACH: &str = "json_each(c.times)";
 
+/// In the upsert of `request_log_hours`: the stored histogram plus the new one.
+pub(crate) const MERGED_TIMES: &str = "(SELECT json_group_object(key, n) FROM (\
+     SELECT key, SUM(value) AS n FROM (\
+       SELECT key, value FROM json_each(request_log_hours.times) \
+       UNION ALL SELECT key, value FROM json_each(excluded.times)) \
+     GROUP BY key))";
+
 /// A timestamp column as whole seconds since the Unix epoch.
 pub(crate) fn epoch(col: &str) -> String {
     format!("CAST(strftime('%s', substr({col}, 1, 19)) AS INTEGER)")

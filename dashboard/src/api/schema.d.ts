@@ -587,7 +587,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import an export document */
+        /** Import a project file: a MockBird export, OpenAPI 3.0/3.1, Swagger 2.0 or WireMock mappings */
         post: operations["importProject"];
         delete?: never;
         options?: never;
@@ -711,6 +711,23 @@ export interface paths {
         put?: never;
         /** Create a mock */
         post: operations["createMock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/mocks/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a method and path before saving a mock */
+        post: operations["checkMockRoute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1083,10 +1100,7 @@ export interface components {
             method: components["schemas"]["HttpMethod"];
             /** @description Required; at most 200 characters, not only spaces. */
             name: string;
-            /**
-             * @description Required; see [`PathPattern`]: `/`-separated static segments,
-             *     `{param}` segments and a last `{*rest}`; parameter names unique.
-             */
+            /** @description `/`-separated static segments, `{param}` segments and a last `{*rest}`; parameter names unique; at most 500 characters. */
             path: string;
             /**
              * Format: int64
@@ -1128,6 +1142,20 @@ export interface components {
          * @enum {string}
          */
         HttpMethod: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
+        /** @description What an import would create (`dryRun=true`). */
+        ImportPreview: {
+            /** @description The project document the file becomes. */
+            document: components["schemas"]["ExportDocument"];
+            /** @description What would be made and every construct not carried over as it was. */
+            report: components["schemas"]["Report"];
+        };
+        /** @description A project imported, and what the import could not carry over. */
+        Imported: {
+            /** @description The project created. */
+            project: components["schemas"]["ProjectView"];
+            /** @description What was made and every construct not carried over as it was. */
+            report: components["schemas"]["Report"];
+        };
         /** @description An invitation to join an organization, redeemable once by the invited email. */
         Invitation: {
             /**
@@ -1436,10 +1464,7 @@ export interface components {
             method?: components["schemas"]["HttpMethod"] | null;
             /** @description Required; at most 200 characters, not only spaces. */
             name?: string | null;
-            /**
-             * @description Required; see [`PathPattern`]: `/`-separated static segments,
-             *     `{param}` segments and a last `{*rest}`; parameter names unique.
-             */
+            /** @description `/`-separated static segments, `{param}` segments and a last `{*rest}`; parameter names unique; at most 500 characters. */
             path?: string | null;
             /**
              * Format: int64
@@ -1500,10 +1525,7 @@ export interface components {
             method: components["schemas"]["HttpMethod"];
             /** @description Required; at most 200 characters, not only spaces. */
             name: string;
-            /**
-             * @description Required; see [`PathPattern`]: `/`-separated static segments,
-             *     `{param}` segments and a last `{*rest}`; parameter names unique.
-             */
+            /** @description `/`-separated static segments, `{param}` segments and a last `{*rest}`; parameter names unique; at most 500 characters. */
             path: string;
             /**
              * Format: int64
@@ -1559,6 +1581,15 @@ export interface components {
          * @enum {string}
          */
         Mode: "mock" | "real";
+        /** @description One construct of the source not carried over as it was. */
+        Note: {
+            /** @description Where in the source: a JSON pointer (`/paths/~1users/get/responses/default`). */
+            at: string;
+            /** @description What was there (`a response for every other status ("default")`). */
+            construct: string;
+            /** @description What the import did instead (`imported as status 500, reachable by name`). */
+            instead: string;
+        };
         /**
          * @description How a condition compares what it found with its `value`.
          * @enum {string}
@@ -1876,6 +1907,17 @@ export interface components {
             /** @description The new tokens; the refresh token presented no longer works. */
             session: components["schemas"]["SessionTokens"];
         };
+        /** @description What an import made and what it left behind. */
+        Report: {
+            /** @description The format read (`openapi-3.1`, `swagger-2.0`, `wiremock`, `mockbird`). */
+            format: string;
+            /** @description Mocks made. */
+            mocks: number;
+            /** @description Everything not carried over as it was, in source order. */
+            notes: components["schemas"]["Note"][];
+            /** @description Responses made, over all mocks. */
+            responses: number;
+        };
         /** @description Reset-password body. */
         Reset: {
             /** @description The new password: 8 to 1,024 characters. */
@@ -1941,6 +1983,21 @@ export interface components {
          * @enum {string}
          */
         Role: "member" | "admin" | "owner";
+        /**
+         * @description A method and path to check before saving, as the mock editor does while
+         *     they are typed.
+         */
+        RouteCheck: {
+            /** @description `GET`…`OPTIONS` or `ANY`. */
+            method: components["schemas"]["HttpMethod"];
+            /**
+             * Format: uuid
+             * @description The mock being edited, which the route may keep.
+             */
+            mockId?: string | null;
+            /** @description `/`-separated static segments, `{param}` segments and a last `{*rest}`; parameter names unique; at most 500 characters. */
+            path: string;
+        };
         /** @description A message the mock sent, as `GET /api/dev/outbox` lists it. */
         SentEmail: {
             /** @description HTML body. */
@@ -3932,6 +3989,10 @@ export interface operations {
             query?: {
                 /** @description The organization to act in (a member's); default the caller's default organization. */
                 orgId?: string;
+                /** @description The file's format: `mockbird`, `openapi`, `swagger` or `wiremock`; detected when absent. */
+                format?: string;
+                /** @description Only report: nothing is created; the answer holds the would-be project document. */
+                dryRun?: boolean;
             };
             header?: never;
             path?: never;
@@ -3940,16 +4001,26 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExportDocument"];
+                "application/yaml": string;
             };
         };
         responses: {
-            /** @description The project created */
+            /** @description Dry run: the project document and report; nothing created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreview"];
+                };
+            };
+            /** @description The project created, and the fidelity report */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectView"];
+                    "application/json": components["schemas"]["Imported"];
                 };
             };
             400: components["responses"]["Invalid"];
@@ -4347,6 +4418,45 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            /** @description Any other error of the contract (see docs/http-api.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    checkMockRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteCheck"];
+            };
+        };
+        responses: {
+            /** @description The route is valid and free */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];

@@ -25,7 +25,17 @@ export default function Chart({ series }: { series: Schemas["Point"][] }) {
       [xs, series.map((p) => p.requests), series.map((p) => p.errors)],
       box.current,
     );
-    return () => plot.destroy();
+    // Follow the box's width (a rotated phone, a resized window).
+    const el = box.current;
+    const resize = new ResizeObserver(() => {
+      const width = Math.max(280, el.clientWidth);
+      if (width !== plot.width) plot.setSize({ width, height: 220 });
+    });
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
   }, [series]);
   const total = series.reduce((n, p) => n + p.requests, 0);
   return (

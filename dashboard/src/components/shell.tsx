@@ -1,5 +1,6 @@
 // The frame of every signed-in page: navigation, organization switcher,
 // mock-mode notice, command palette (Ctrl/⌘+K) and shortcuts.
+import { HELP, shortcutFor } from "../lib/shortcuts";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Link, useLocation } from "wouter";
@@ -24,16 +25,37 @@ export function Shell({ children }: { children: ReactNode }) {
   const [palette, setPalette] = useState(false);
   const [menu, setMenu] = useState(false);
 
+  const [help, setHelp] = useState(false);
   useEffect(() => {
+    let afterG = false;
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
-        e.preventDefault();
-        setPalette(true);
+      const el = e.target instanceof HTMLElement ? e.target : null;
+      const typing =
+        !!el &&
+        (el.isContentEditable ||
+          ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) ||
+          el.closest("dialog") !== null ||
+          el.shadowRoot !== null);
+      const action = shortcutFor(e, typing, afterG);
+      afterG = action?.kind === "chord";
+      if (!action || action.kind === "chord") return;
+      e.preventDefault();
+      if (action.kind === "palette") setPalette(true);
+      else if (action.kind === "help") setHelp(true);
+      else if (action.kind === "go") navigate(action.href);
+      else if (action.kind === "search")
+        document.querySelector<HTMLInputElement>("main input[type=search]")?.focus();
+      else if (action.kind === "newMock") {
+        const project = /^\/projects\/([^/]+)/.exec(window.location.pathname)?.[1];
+        if (project) navigate(`/projects/${project}/mocks/new`);
+      } else if (action.kind === "save") {
+        const form = (document.activeElement ?? el)?.closest("form");
+        form?.requestSubmit();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [navigate]);
 
   async function signOut() {
     await api.POST("/api/auth/logout", { params: { header: SESSION_HEADERS } }).catch(() => {});
@@ -102,6 +124,15 @@ export function Shell({ children }: { children: ReactNode }) {
           >
             Search <kbd>Ctrl K</kbd>
           </button>
+          <button
+            type="button"
+            className="small"
+            onClick={() => setHelp(true)}
+            aria-keyshortcuts="Shift+Slash"
+            aria-label="Keyboard shortcuts"
+          >
+            <kbd>?</kbd>
+          </button>
           <button type="button" className="small" onClick={signOut}>
             Sign out{me.data ? ` ${me.data.name}` : ""}
           </button>
@@ -114,6 +145,7 @@ export function Shell({ children }: { children: ReactNode }) {
       )}
       <main id="main">{children}</main>
       {palette && <Palette onClose={() => setPalette(false)} />}
+      {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </div>
   );
 }
@@ -123,6 +155,32 @@ function mockServices(services: Record<string, unknown>) {
     .filter(([, v]) => v === "mock")
     .map(([k]) => k)
     .join(", ");
+}
+
+/** The list of keyboard shortcuts (`?`). */
+function ShortcutHelp({ onClose }: { onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    dialog.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={dialog} className="palette" aria-label="Keyboard shortcuts" onClose={onClose}>
+      <h2>Keyboard shortcuts</h2>
+      <dl className="shortcuts">
+        {HELP.map(([keys, what]) => (
+          <div key={keys}>
+            <dt>
+              <kbd>{keys}</kbd>
+            </dt>
+            <dd>{what}</dd>
+          </div>
+        ))}
+      </dl>
+      <button type="button" autoFocus onClick={() => dialog.current?.close()}>
+        Close
+      </button>
+    </dialog>
+  );
 }
 
 /** The command palette: go to a project or page, or start a new mock. */

@@ -76,6 +76,26 @@ describe("log list", () => {
     const c = { id: "c", createdAt: "2026-01-01T00:00:03Z" };
     expect(mergeNewest([b, a], [c, b]).map((e) => e.id)).toEqual(["c", "b", "a"]);
   });
+  it("orders entries of one instant by id and drops repeats inside a batch", () => {
+    const at = "2026-01-01T00:00:05Z";
+    const x = { id: "x", createdAt: at };
+    const y = { id: "y", createdAt: at };
+    expect(mergeNewest([y], [x, y, x]).map((e) => e.id)).toEqual(["y", "x"]);
+  });
+  it("appends an older page behind many loaded entries and interleaves live ones", () => {
+    const stamp = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
+    const loaded = Array.from({ length: 50_000 }, (_, i) => ({
+      id: `l${i}`,
+      createdAt: stamp(100_000 - i),
+    }));
+    const older = Array.from({ length: 100 }, (_, i) => ({ id: `o${i}`, createdAt: stamp(i) }));
+    const live = [{ id: "new", createdAt: stamp(200_000) }, loaded[10]!];
+    const merged = mergeNewest(mergeNewest(loaded, older), live);
+    expect(merged).toHaveLength(50_101);
+    expect(merged[0]!.id).toBe("new");
+    expect(merged[50_100]!.id).toBe("o0");
+    expect(merged.every((e, i) => i === 0 || merged[i - 1]!.createdAt >= e.createdAt)).toBe(true);
+  });
   it("keeps at most the cap, newest first", () => {
     const many = Array.from({ length: 10 }, (_, i) => ({
       id: String(i),
@@ -108,5 +128,30 @@ describe("response body check", () => {
   it("reports broken JSON", () => {
     expect(jsonProblem('{"a": 1,}')).not.toBeNull();
     expect(jsonProblem('{"a": }')).not.toBeNull();
+  });
+});
+
+import { shortcutFor } from "./shortcuts";
+describe("keyboard shortcuts", () => {
+  const key = (k: string, mod = {}) => ({
+    key: k,
+    ctrlKey: false,
+    metaKey: false,
+    altKey: false,
+    ...mod,
+  });
+  it("works the Ctrl/⌘ shortcuts everywhere, the single keys only outside text fields", () => {
+    expect(shortcutFor(key("k", { ctrlKey: true }), true, false)).toEqual({ kind: "palette" });
+    expect(shortcutFor(key("S", { metaKey: true }), true, false)).toEqual({ kind: "save" });
+    expect(shortcutFor(key("?"), false, false)).toEqual({ kind: "help" });
+    expect(shortcutFor(key("?"), true, false)).toBeNull();
+    expect(shortcutFor(key("n"), false, false)).toEqual({ kind: "newMock" });
+    expect(shortcutFor(key("n", { altKey: true }), false, false)).toBeNull();
+  });
+  it("opens pages with g chords and ignores unknown second keys", () => {
+    expect(shortcutFor(key("g"), false, false)).toEqual({ kind: "chord" });
+    expect(shortcutFor(key("k"), false, true)).toEqual({ kind: "go", href: "/keys" });
+    expect(shortcutFor(key("x"), false, true)).toBeNull();
+    expect(shortcutFor(key("k"), true, true)).toBeNull();
   });
 });

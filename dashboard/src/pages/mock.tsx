@@ -2,7 +2,7 @@
 // a response editor (body, headers, conditions, weight, default); and
 // "try it", which calls the live mock and says which response answered.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
@@ -20,7 +20,7 @@ import {
 } from "../lib/conditions";
 import { toCurl } from "../lib/curl";
 import { pathParams, pathProblems } from "../lib/paths";
-import { AnalyticsView, PeriodPicker, useProject } from "./project";
+import { AnalyticsView, PeriodPicker, usePeriod, useProject } from "./project";
 
 const CodeEditor = lazy(() => import("../components/code-editor"));
 
@@ -60,6 +60,42 @@ export default function MockEditor({ projectId, mockId }: { projectId: string; m
       )}
     </section>
   );
+}
+
+/**
+ * What the server says of a method and path while they are typed (malformed, or taken by
+ * another mock): asked 300 ms after the last keystroke, once the local check passes.
+ */
+function useRouteCheck(
+  projectId: string,
+  method: string,
+  path: string,
+  mockId: string | undefined,
+  enabled: boolean,
+): string[] {
+  const [asked, setAsked] = useState({ method, path });
+  useEffect(() => {
+    const t = setTimeout(() => setAsked({ method, path }), 300);
+    return () => clearTimeout(t);
+  }, [method, path]);
+  const check = useQuery({
+    queryKey: ["route-check", projectId, asked.method, asked.path, mockId],
+    enabled,
+    staleTime: 0,
+    queryFn: async () => {
+      const r = await api.POST("/api/projects/{id}/mocks/check", {
+        params: { path: { id: projectId } },
+        body: { method: asked.method as Method, path: asked.path, mockId },
+      });
+      if (r.response.status === 204) return [];
+      const e = r.error as { message?: string; errors?: string[] } | undefined;
+      const here = (e?.errors ?? [])
+        .filter((x) => x.startsWith("path:") || x.startsWith("method:"))
+        .map((x) => x.replace(/^(path|method): /, ""));
+      return here.length ? here : [e?.message ?? "The server refused this route"];
+    },
+  });
+  return enabled && asked.path === path && asked.method === method ? (check.data ?? []) : [];
 }
 
 function MockForm({ projectId, mock }: { projectId: string; mock?: Schemas["MockView"] }) {
@@ -106,6 +142,7 @@ function MockForm({ projectId, mock }: { projectId: string; mock?: Schemas["Mock
   });
   const err = (f: string) => (save.error instanceof ApiError ? save.error.forField(f) : []);
   const local = pathProblems(form.path);
+  const remote = useRouteCheck(projectId, form.method, form.path, mock?.id, local.length === 0);
   const params = pathParams(form.path);
   return (
     <form
@@ -133,7 +170,7 @@ function MockForm({ projectId, mock }: { projectId: string; mock?: Schemas["Mock
         </Field>
         <Field
           label="Path"
-          errors={[...local, ...err("path")]}
+          errors={[...local, ...(save.error ? err("path") : remote)]}
           hint={
             params.length
               ? `Parameters: ${params.map((p) => `{{request.params.${p}}}`).join(", ")}`
@@ -144,7 +181,7 @@ function MockForm({ projectId, mock }: { projectId: string; mock?: Schemas["Mock
             <input
               id={id}
               aria-describedby={d}
-              aria-invalid={local.length > 0}
+              aria-invalid={local.length > 0 || remote.length > 0}
               required
               value={form.path}
               onChange={(e) => setForm({ ...form, path: e.target.value })}
@@ -552,7 +589,7 @@ function ResponseEditor(props: {
 }
 
 function MockAnalytics({ mockId }: { mockId: string }) {
-  const [period, setPeriod] = useState<Schemas["Period"]>("day");
+  const [period, setPeriod] = usePeriod();
   const data = useQuery({
     queryKey: ["mock-analytics", mockId, period],
     queryFn: async () =>
@@ -644,10 +681,13 @@ function TryIt({
       return i < 0 ? [line.trim(), ""] : [line.slice(0, i).trim(), line.slice(i + 1).trim()];
     })
     .filter(([name]) => name !== "");
+  const queries = useQueryClient();
   async function send() {
     setFailure(null);
     try {
       setAnswer(await callMock(url, req.method, headerList, req.body));
+      // The call is in the figures once its log batch is stored (within 200 ms).
+      setTimeout(() => queries.invalidateQueries({ queryKey: ["mock-analytics", mock.id] }), 500);
     } catch (e) {
       setFailure(errorText(e));
     }

@@ -1,15 +1,16 @@
 // One project: its mocks, live request log, analytics and settings.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from "react";
-import { Link, useLocation } from "wouter";
+import { Suspense, useEffect, useMemo, useRef, useState } from "react";
+import { Link, useLocation, useSearch } from "wouter";
 import { api, currentAccessToken, unwrap, type Schemas } from "../api/client";
 import { errorText, useNotify } from "../components/toast";
+import { preloadable } from "../components/preloadable";
 import { ConfirmButton, CopyButton, Empty, formatTime } from "../components/ui";
 import { toCurl } from "../lib/curl";
 import { mergeNewest } from "../lib/logs";
 import { streamEvents } from "../lib/stream";
 
-const Chart = lazy(() => import("../components/chart"));
+const Chart = preloadable(() => import("../components/chart"));
 
 export type LogEntry = Schemas["LogPage"]["items"][number];
 type MockView = Schemas["MockView"];
@@ -44,26 +45,12 @@ export function useMocks(projectId: string) {
 
 export default function Project({ id, tab }: { id: string; tab: string }) {
   const project = useProject(id);
-  if (project.isLoading) return <p className="loading">Loading…</p>;
-  if (!project.data) return <p role="alert">{errorText(project.error)}</p>;
+  if (project.isError) return <p role="alert">{errorText(project.error)}</p>;
   const p = project.data;
+  // The tabs that need only the id load beside the project, not after it.
   return (
     <section>
-      <div className="page-head">
-        <div>
-          <p className="crumbs">
-            <Link href="/">Projects</Link> /
-          </p>
-          <h1>{p.name}</h1>
-          <p className="url">
-            <code>{p.baseUrl}</code> <CopyButton text={p.baseUrl} label="Copy URL" />{" "}
-            {p.isPublic ? "public" : "private: calls need an API key"}
-          </p>
-        </div>
-        <Link className="button primary" href={`/projects/${id}/mocks/new`}>
-          New mock
-        </Link>
-      </div>
+      {p ? <ProjectHead project={p} /> : <p className="loading page-head">Loading…</p>}
       <nav className="tabs" aria-label="Project">
         {TABS.map(([t, label]) => (
           <Link key={t} href={`/projects/${id}/${t}`} aria-current={tab === t ? "page" : undefined}>
@@ -72,10 +59,30 @@ export default function Project({ id, tab }: { id: string; tab: string }) {
         ))}
       </nav>
       {tab === "mocks" && <Mocks projectId={id} />}
-      {tab === "logs" && <LiveLog project={p} />}
+      {tab === "logs" && p && <LiveLog project={p} />}
       {tab === "analytics" && <ProjectAnalytics projectId={id} />}
-      {tab === "settings" && <Settings project={p} />}
+      {tab === "settings" && p && <Settings project={p} />}
     </section>
+  );
+}
+
+function ProjectHead({ project: p }: { project: Schemas["ProjectView"] }) {
+  return (
+    <div className="page-head">
+      <div>
+        <p className="crumbs">
+          <Link href="/">Projects</Link> /
+        </p>
+        <h1>{p.name}</h1>
+        <p className="url">
+          <code>{p.baseUrl}</code> <CopyButton text={p.baseUrl} label="Copy URL" />{" "}
+          {p.isPublic ? "public" : "private: calls need an API key"}
+        </p>
+      </div>
+      <Link className="button primary" href={`/projects/${p.id}/mocks/new`}>
+        New mock
+      </Link>
+    </div>
   );
 }
 
@@ -185,14 +192,21 @@ function LiveLog({ project }: { project: Schemas["ProjectView"] }) {
     };
   }, [project.id, live]);
 
+  // One older page at a time, by cursor (deep pages cost the server no more than the first).
+  const loadingOlder = useRef(false);
   async function older() {
-    if (!cursor) return;
-    const r = await api.GET("/api/projects/{id}/logs", {
-      params: { path: { id: project.id }, query: { limit: 100, cursor } },
-    });
-    if (r.data) {
-      setEntries((e) => mergeNewest(e, r.data.items));
-      setCursor(r.data.nextCursor ?? null);
+    if (!cursor || loadingOlder.current) return;
+    loadingOlder.current = true;
+    try {
+      const r = await api.GET("/api/projects/{id}/logs", {
+        params: { path: { id: project.id }, query: { limit: 100, cursor } },
+      });
+      if (r.data) {
+        setEntries((e) => mergeNewest(e, r.data.items));
+        setCursor(r.data.nextCursor ?? null);
+      }
+    } finally {
+      loadingOlder.current = false;
     }
   }
 
@@ -280,7 +294,13 @@ function LiveLog({ project }: { project: Schemas["ProjectView"] }) {
           </p>
         </Empty>
       ) : (
-        <VirtualRows rows={shown} onSelect={setSelected} selected={selected} byId={byId} />
+        <VirtualRows
+          rows={shown}
+          onSelect={setSelected}
+          selected={selected}
+          byId={byId}
+          onEnd={() => void older()}
+        />
       )}
       {cursor && (
         <button type="button" onClick={older}>
@@ -304,6 +324,8 @@ function VirtualRows(props: {
   selected: LogEntry | null;
   onSelect: (e: LogEntry) => void;
   byId: Map<string, MockView>;
+  /** Scrolled near the end: time for older entries. */
+  onEnd: () => void;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
@@ -318,7 +340,11 @@ function VirtualRows(props: {
       tabIndex={0}
       role="region"
       aria-label="Requests, newest first"
-      onScroll={(e) => setTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        setTop(el.scrollTop);
+        if (el.scrollHeight - el.scrollTop - height < 2 * height) props.onEnd();
+      }}
     >
       <ul style={{ height: props.rows.length * ROW }} aria-label="Requests">
         {props.rows.slice(first, last).map((e, i) => {
@@ -420,6 +446,10 @@ export function AnalyticsView({
 }: {
   data?: Schemas["Analytics"] | Schemas["ProjectAnalytics"];
 }) {
+  // The chart's code loads while the figures do.
+  useEffect(() => {
+    void Chart.preload();
+  }, []);
   if (!data) return <p className="loading">Loading…</p>;
   return (
     <>
@@ -457,7 +487,7 @@ export function PeriodPicker({
 }) {
   return (
     <div className="row" role="group" aria-label="Period">
-      {(["hour", "day", "week", "month"] as Period[]).map((p) => (
+      {PERIODS.map((p) => (
         <button key={p} type="button" aria-pressed={value === p} onClick={() => onChange(p)}>
           {p}
         </button>
@@ -466,8 +496,19 @@ export function PeriodPicker({
   );
 }
 
+const PERIODS: Period[] = ["hour", "day", "week", "month"];
+
+/** The period a page's `?period=` names (a link keeps the view), day by default. */
+export function usePeriod(): [Period, (p: Period) => void] {
+  const search = useSearch();
+  const [location, navigate] = useLocation();
+  const named = new URLSearchParams(search).get("period") as Period | null;
+  const period = named && PERIODS.includes(named) ? named : "day";
+  return [period, (p) => navigate(`${location}?period=${p}`, { replace: true })];
+}
+
 function ProjectAnalytics({ projectId }: { projectId: string }) {
-  const [period, setPeriod] = useState<Period>("day");
+  const [period, setPeriod] = usePeriod();
   const mocks = useMocks(projectId);
   const data = useQuery({
     queryKey: ["analytics", projectId, period],

@@ -157,29 +157,40 @@ function CreateProject({ orgId, onDone }: { orgId: string; onDone: () => void })
   );
 }
 
-/** Import a MockBird export file: shows what was created or every problem. */
+type ImportReport = Schemas["Report"];
+
+/**
+ * Import a project file (a MockBird export, OpenAPI 3, Swagger 2 or WireMock mappings, JSON
+ * or YAML): shows what was created and what was not carried over, or every problem.
+ */
 function ImportButton({ orgId }: { orgId?: string }) {
   const queries = useQueryClient();
   const notify = useNotify();
   const [problems, setProblems] = useState<string[]>([]);
+  const [report, setReport] = useState<{ id: string; name: string; report: ImportReport } | null>(
+    null,
+  );
   const [, navigate] = useLocation();
   const run = useMutation({
     mutationFn: async (file: File) => {
-      let doc: Schemas["ExportDocument"];
-      try {
-        doc = JSON.parse(await file.text());
-      } catch {
-        throw new ApiError(400, "INVALID_JSON", `${file.name} is not JSON`);
-      }
+      const text = await file.text();
+      const yaml = /\.ya?ml$/i.test(file.name) || !/^\s*[[{]/.test(text);
       return unwrap(
-        await api.POST("/api/projects/import", { params: { query: { orgId } }, body: doc }),
+        await api.POST("/api/projects/import", {
+          params: { query: { orgId } },
+          body: text as unknown as Schemas["ExportDocument"],
+          bodySerializer: (b) => b as unknown as string,
+          headers: { "Content-Type": yaml ? "application/yaml" : "application/json" },
+        }),
       );
     },
-    onSuccess: (p) => {
+    onSuccess: (r) => {
+      const done = r as Schemas["Imported"];
       setProblems([]);
       queries.invalidateQueries({ queryKey: ["projects"] });
-      notify(`Imported ${p.name} with ${p.mockCount} mocks`);
-      navigate(`/projects/${p.id}`);
+      notify(`Imported ${done.project.name}: ${done.project.mockCount} mocks`);
+      if (done.report.notes.length === 0) navigate(`/projects/${done.project.id}`);
+      else setReport({ id: done.project.id, name: done.project.name, report: done.report });
     },
     onError: (e) =>
       setProblems(e instanceof ApiError && e.errors.length ? e.errors : [errorText(e)]),
@@ -190,7 +201,7 @@ function ImportButton({ orgId }: { orgId?: string }) {
         Import…
         <input
           type="file"
-          accept="application/json,.json"
+          accept="application/json,.json,application/yaml,.yaml,.yml"
           className="visually-hidden"
           aria-label="Import a project file"
           onChange={(e) => {
@@ -200,6 +211,38 @@ function ImportButton({ orgId }: { orgId?: string }) {
           }}
         />
       </label>
+      {report && (
+        <section className="card" aria-label="Import report">
+          <h2>
+            Imported <Link href={`/projects/${report.id}`}>{report.name}</Link> from{" "}
+            {report.report.format}
+          </h2>
+          <p>
+            {report.report.mocks} mocks, {report.report.responses} responses;{" "}
+            {report.report.notes.length} things were not carried over as they were:
+          </p>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Where</th>
+                <th scope="col">What</th>
+                <th scope="col">Instead</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.report.notes.map((n, i) => (
+                <tr key={i}>
+                  <td>
+                    <code>{n.at || "/"}</code>
+                  </td>
+                  <td>{n.construct}</td>
+                  <td>{n.instead}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {problems.length > 0 && (
         <div className="form-error" role="alert">
           <p>The file was not imported:</p>

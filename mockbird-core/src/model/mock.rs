@@ -227,6 +227,25 @@ impl Mock {
     }
 }
 
+/// A mock path as the OpenAPI schema describes it (what [`PathPattern`]
+/// accepts, but for unique parameter names, which a pattern cannot state).
+pub const PATH_PATTERN: &str = r"^/$|^/\{\*[A-Za-z_][A-Za-z0-9_-]{0,63}\}$|^(?:/(?:[^/{}?#\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|\{[A-Za-z_][A-Za-z0-9_-]{0,63}\}))+(?:/\{\*[A-Za-z_][A-Za-z0-9_-]{0,63}\})?$";
+
+/// The OpenAPI schema of a mock path: a string of at most 500 characters
+/// matching [`PATH_PATTERN`].
+#[cfg(feature = "openapi")]
+pub fn path_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "`/`-separated static segments, `{param}` segments and a last `{*rest}`; \
+             parameter names unique; at most 500 characters.",
+        ))
+        .max_length(Some(500))
+        .pattern(Some(PATH_PATTERN))
+        .build()
+}
+
 /// A mock as a user sends it (create body, update body, export document):
 /// every field optional so that all problems can be reported at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,7 +257,7 @@ pub struct MockSpec {
     pub name: Option<String>,
     /// Required; see [`PathPattern`]: `/`-separated static segments,
     /// `{param}` segments and a last `{*rest}`; parameter names unique.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, required, max_length = 500, pattern = r"^/$|^/\{\*[A-Za-z_][A-Za-z0-9_-]{0,63}\}$|^(?:/(?:[^/{}?#\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|\{[A-Za-z_][A-Za-z0-9_-]{0,63}\}))+(?:/\{\*[A-Za-z_][A-Za-z0-9_-]{0,63}\})?$"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = path_schema, required))]
     pub path: Option<String>,
     /// Required; `GET`…`OPTIONS` or `ANY`.
     #[cfg_attr(feature = "openapi", schema(value_type = HttpMethod, required))]

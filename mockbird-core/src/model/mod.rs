@@ -25,7 +25,9 @@ pub use log::{
     LogBucket, LogQuery, LogScope, LogStats, MAX_PAGE_SIZE, NewRequestLog, Page, RequestLog,
     UsageRecord,
 };
-pub use mock::{HttpMethod, Mock, MockDef, MockSpec, ResponseType};
+#[cfg(feature = "openapi")]
+pub use mock::path_schema;
+pub use mock::{HttpMethod, Mock, MockDef, MockSpec, PATH_PATTERN, ResponseType};
 pub use org::{
     Invitation, MemberInfo, Membership, NewInvitation, NewOrganization, Organization, Role,
 };

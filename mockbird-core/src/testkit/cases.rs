@@ -1045,6 +1045,122 @@ pub async fn log_stats_aggregate_by_bucket(store: Store) {
     assert_eq!(none, LogStats::default());
 }
 
+/// Aggregates over whole hours (what analytics of a day, week or month ask)
+/// equal those counted entry by entry: several batches into the same hours,
+/// a retried batch counted once (SQL stores), unmatched requests apart, nearest-rank p95,
+/// a deleted mock's requests gone, and retention taking away exactly what it deletes.
+pub async fn hourly_stats_match_the_entries(store: Store) {
+    let (_, o, p) = tenant(&store, "a").await;
+    let m = mock(&store, &p, "GET", "/m").await;
+    let gone = mock(&store, &p, "GET", "/gone").await;
+    let mut logs = Vec::new();
+    for i in 0..300u32 {
+        // Five hours, a minute apart; three kinds of request; times 1..=37 ms.
+        let on = match i % 3 {
+            0 => Some(&m),
+            1 => Some(&gone),
+            _ => None,
+        };
+        let mut l = log(
+            &p,
+            on,
+            minutes(i64::from(i)),
+            if i % 7 == 0 { 500 } else { 200 },
+        );
+        l.response_time_ms = i % 37 + 1;
+        logs.push(l);
+    }
+    for batch in logs.chunks(40) {
+        store.insert_logs(batch).await.unwrap();
+    }
+    if store.backend() != "memory" {
+        // A retried batch (writes that can fail part-way skip what they hold).
+        assert_eq!(store.insert_logs(&logs[40..80]).await.unwrap(), 0);
+    }
+    let expect = |from: i64, keep: &dyn Fn(&RequestLog) -> bool| {
+        let mine: Vec<&RequestLog> = logs
+            .iter()
+            .filter(|l| l.created_at >= minutes(from) && keep(l))
+            .collect();
+        let mut times: Vec<u32> = mine.iter().map(|l| l.response_time_ms).collect();
+        times.sort_unstable();
+        let p95 = if times.is_empty() {
+            0
+        } else {
+            times[LogStats::p95_rank(times.len() as u64) as usize]
+        };
+        let errors = mine.iter().filter(|l| l.response_status >= 400).count() as u64;
+        let ms: u64 = mine.iter().map(|l| u64::from(l.response_time_ms)).sum();
+        (mine.len() as u64, errors, ms, p95)
+    };
+    let got = |s: &LogStats| {
+        let errors = s.buckets.iter().map(|b| b.errors).sum::<u64>();
+        let ms = s.buckets.iter().map(|b| b.total_ms).sum::<u64>();
+        (s.total(), errors, ms, s.p95_ms)
+    };
+    let day = store
+        .log_stats(LogScope::Project(p.id), minutes(60), 3600)
+        .await
+        .unwrap();
+    assert_eq!(got(&day), expect(60, &|_| true));
+    assert_eq!(day.buckets.len(), 4);
+    assert_eq!(day.buckets[0].start, minutes(60));
+    assert_eq!(day.buckets[0].requests, 60);
+    let mut by_mock = day.by_mock.clone();
+    by_mock.sort();
+    let mut want = vec![(None, 80), (Some(m.id), 80), (Some(gone.id), 80)];
+    want.sort();
+    assert_eq!(by_mock, want);
+    let week = store
+        .log_stats(LogScope::Mock(m.id), minutes(0), 86_400)
+        .await
+        .unwrap();
+    assert_eq!(got(&week), expect(0, &|l| l.mock_id == Some(m.id)));
+    assert_eq!(week.buckets.len(), 1);
+    // Log totals over ranges that cut hours, begin or end on them, or are open.
+    let secs = |m: i64, s: i64| minutes(m) + Duration::seconds(s);
+    for (start, end) in [
+        (None, None),
+        (Some(secs(30, 10)), Some(secs(200, 30))),
+        (Some(minutes(60)), None),
+        (None, Some(minutes(119))),
+        (Some(secs(61, 0)), Some(secs(62, 0))),
+    ] {
+        let want = logs
+            .iter()
+            .filter(|l| start.is_none_or(|s| l.created_at >= s))
+            .filter(|l| end.is_none_or(|e| l.created_at <= e))
+            .count() as u64;
+        let q = LogQuery {
+            start,
+            end,
+            limit: 1,
+            ..LogQuery::default()
+        };
+        let page = store.logs(LogScope::Project(p.id), q).await.unwrap();
+        assert_eq!(page.total, want, "{start:?}..{end:?}");
+    }
+    store.delete_mock(gone.id).await.unwrap();
+    let after = store
+        .log_stats(LogScope::Project(p.id), minutes(0), 3600)
+        .await
+        .unwrap();
+    assert_eq!(got(&after), expect(0, &|l| l.mock_id != Some(gone.id)));
+    // Retention at 2:30, in small batches: hours 0 and 1 go, hour 2 keeps its last half.
+    while store
+        .delete_logs_before(o.id, minutes(150), 7)
+        .await
+        .unwrap()
+        > 0
+    {}
+    let kept = store
+        .log_stats(LogScope::Project(p.id), minutes(0), 3600)
+        .await
+        .unwrap();
+    assert_eq!(kept.buckets.first().map(|b| b.start), Some(minutes(120)));
+    assert_eq!(got(&kept), expect(150, &|l| l.mock_id != Some(gone.id)));
+}
+
 /// Many entries in one minute, over several batches whose times overlap, two
 /// mocks and two statuses interleaved (stores may keep such entries
 /// together): pages, filters, counts, aggregates and retention stay exact

@@ -53,6 +53,7 @@ macro_rules! store_conformance_tests {
             insert_logs_skips_vanished_projects
             logs_since_and_retention
             log_stats_aggregate_by_bucket
+            hourly_stats_match_the_entries
             logs_are_exact_inside_one_minute
             logs_forget_deleted_responses
             concurrent_log_writers_lose_nothing

@@ -60,6 +60,59 @@ fn mock_conflict(e: StoreError) -> ApiError {
     }
 }
 
+/// A method and path to check before saving, as the mock editor does while
+/// they are typed.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct RouteCheck {
+    /// `GET`…`OPTIONS` or `ANY`.
+    #[schema(value_type = mockbird_core::model::HttpMethod)]
+    pub method: String,
+    /// A path pattern, as a mock's `path`.
+    #[schema(schema_with = mockbird_core::model::path_schema)]
+    pub path: String,
+    /// The mock being edited, which the route may keep.
+    #[serde(default)]
+    pub mock_id: Option<uuid::Uuid>,
+}
+
+/// `POST /api/projects/{id}/mocks/check`: 204 when an active mock could be
+/// saved with this method and path; the 400 or 409 saving would give otherwise.
+#[utoipa::path(
+    post,
+    path = "/api/projects/{id}/mocks/check",
+    operation_id = "checkMockRoute",
+    tag = "mocks",
+    summary = "Check a method and path before saving a mock",
+    params(("id" = Uuid, Path, description = "The project")),
+    request_body = RouteCheck,
+    responses(
+        (status = 204, description = "The route is valid and free"),
+        (status = 400, response = errors::Invalid),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::Conflict),
+    ),
+    security(("bearer" = []), ("apiKey" = [])),
+)]
+pub(crate) async fn check_route(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(check): ApiJson<RouteCheck>,
+) -> ApiResult<StatusCode> {
+    let project = access::project(&state, &caller, &id, Role::Member).await?;
+    // The rules of a save, with the other fields valid.
+    let def = MockSpec {
+        name: Some("route check".to_owned()),
+        method: Some(check.method),
+        path: Some(check.path),
+        ..MockSpec::default()
+    }
+    .validate()?;
+    ensure_route_free(&state, project.id, &def, check.mock_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /api/projects/{projectId}/mocks`.
 #[utoipa::path(
     get,

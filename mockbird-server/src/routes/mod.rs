@@ -37,11 +37,17 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::revoke_invitation))
         .routes(routes!(orgs::accept))
         .routes(routes!(projects::list, projects::create))
-        .routes(routes!(projects::import))
+        .merge(
+            // An imported file may be larger than other bodies.
+            OpenApiRouter::new()
+                .routes(routes!(projects::import))
+                .layer(DefaultBodyLimit::max(projects::MAX_IMPORT_BODY)),
+        )
         .routes(routes!(projects::get, projects::update, projects::delete))
         .routes(routes!(projects::duplicate))
         .routes(routes!(projects::export))
         .routes(routes!(mocks::list, mocks::create))
+        .routes(routes!(mocks::check_route))
         .routes(routes!(mocks::get, mocks::update, mocks::delete))
         .routes(routes!(mocks::responses, mocks::create_response))
         .routes(routes!(mocks::update_response, mocks::delete_response))

@@ -370,17 +370,121 @@ pub(crate) async fn export(
     )))
 }
 
-/// `POST /api/projects/import?orgId=`: everything validated before anything is created.
+/// The query of `POST /api/projects/import`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ImportQuery {
+    /// The organization to act in (a member's); default the caller's default organization.
+    #[param(value_type = Option<Uuid>)]
+    org_id: Option<String>,
+    /// The file's format: `mockbird`, `openapi`, `swagger` or `wiremock`; detected when absent.
+    #[param(value_type = Option<String>, pattern = "^(mockbird|openapi|swagger|wiremock)$")]
+    format: Option<String>,
+    /// Only report: nothing is created; the answer holds the would-be project document.
+    #[param(value_type = Option<bool>)]
+    dry_run: Option<String>,
+}
+
+/// A project imported, and what the import could not carry over.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Imported {
+    /// The project created.
+    pub project: ProjectView,
+    /// What was made and every construct not carried over as it was.
+    pub report: mockbird_import::Report,
+}
+
+/// What an import would create (`dryRun=true`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ImportPreview {
+    /// The project document the file becomes.
+    pub document: ExportDocument,
+    /// What would be made and every construct not carried over as it was.
+    pub report: mockbird_import::Report,
+}
+
+/// Largest file `POST /api/projects/import` reads (real API descriptions reach several MB).
+pub(crate) const MAX_IMPORT_BODY: usize = 10 * 1024 * 1024;
+
+/// The file of an import as a project document and report: a MockBird
+/// export as the other JSON bodies are read (unknown fields named), the
+/// other formats through `mockbird_import`, inside the tenant's sandbox.
+async fn import_document(
+    state: &AppState,
+    org: Uuid,
+    headers: &http::HeaderMap,
+    format: Option<mockbird_import::Format>,
+    body: bytes::Bytes,
+) -> ApiResult<(ExportDocument, mockbird_import::Report)> {
+    let media = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let json = media == "application/json" || media.ends_with("+json");
+    let readable = json
+        || media.is_empty()
+        || media.contains("yaml")
+        || media == "text/plain"
+        || media == "application/octet-stream";
+    if !readable {
+        return Err(ApiError::bad_request(
+            "body must be the file itself: JSON (application/json) or YAML (application/yaml)",
+        ));
+    }
+    let own = match format {
+        Some(f) => f == mockbird_import::Format::MockBird,
+        // JSON that reads as no other format is taken as MockBird's own.
+        None => {
+            json && serde_json::from_slice::<serde_json::Value>(&body).map_or(true, |v| {
+                mockbird_import::detect(&v).is_none_or(|f| f == mockbird_import::Format::MockBird)
+            })
+        }
+    };
+    if own && json {
+        let doc: ExportDocument = crate::extract::json_body(&body)?;
+        return Ok((doc, mockbird_import::Report::new("mockbird")));
+    }
+    let limits = mockbird_import::Limits {
+        max_bytes: MAX_IMPORT_BODY,
+        ..mockbird_import::Limits::default()
+    };
+    let imported = state
+        .in_sandbox(org, move || mockbird_import::import(&body, format, &limits))
+        .await?
+        .map_err(|e| match e {
+            mockbird_import::ImportError::TooLarge { .. } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "Request body exceeds 10 MiB",
+            ),
+            other => ApiError::bad_request(format!("the file cannot be imported: {other}")),
+        })?;
+    let mut report = imported.report;
+    report.mocks = imported.document.mocks.len();
+    Ok((imported.document, report))
+}
+
+/// `POST /api/projects/import?orgId=&format=&dryRun=`: the file itself as the
+/// body; everything validated before anything is created.
 #[utoipa::path(
     post,
     path = "/api/projects/import",
     operation_id = "importProject",
     tag = "projects",
-    summary = "Import an export document",
-    params(OrgQuery),
-    request_body = ExportDocument,
+    summary = "Import a project file: a MockBird export, OpenAPI 3.0/3.1, Swagger 2.0 or WireMock mappings",
+    params(ImportQuery),
+    request_body(content(
+        (ExportDocument = "application/json"),
+        (String = "application/yaml"),
+    )),
     responses(
-        (status = 201, description = "The project created", body = ProjectView),
+        (status = 201, description = "The project created, and the fidelity report", body = Imported),
+        (status = 200, description = "Dry run: the project document and report; nothing created", body = ImportPreview),
         (status = 400, response = errors::Invalid),
         (status = 402, response = errors::PaymentRequired),
         (status = 404, response = errors::NotFound),
@@ -393,10 +497,36 @@ pub(crate) async fn export(
 pub(crate) async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<OrgQuery>,
-    ApiJson(doc): ApiJson<ExportDocument>,
-) -> ApiResult<impl IntoResponse> {
+    Query(q): Query<ImportQuery>,
+    headers: http::HeaderMap,
+    body: bytes::Bytes,
+) -> ApiResult<axum::response::Response> {
+    let mut problems = ValidationError::default();
+    let format = match q
+        .format
+        .as_deref()
+        .map(str::parse::<mockbird_import::Format>)
+    {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => {
+            problems.push("format", e.to_string());
+            None
+        }
+    };
+    let dry_run = match q.dry_run.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            problems.push("dryRun", "must be true or false");
+            false
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
     let org = target_org(&state, &caller, q.org_id.as_deref()).await?;
+    let (doc, report) = import_document(&state, org, &headers, format, body).await?;
     let (doc, mocks) = state
         .in_sandbox(org, move || {
             let mocks = doc.validate();
@@ -409,6 +539,16 @@ pub(crate) async fn import(
         let mut err = ApiError::conflict("Mocks of the document answer the same requests");
         err.errors = conflicts;
         return Err(err);
+    }
+    let mut report = report;
+    report.mocks = mocks.len();
+    report.responses = mocks.iter().map(|(_, r)| r.len()).sum();
+    if dry_run {
+        return Ok(Json(ImportPreview {
+            document: doc,
+            report,
+        })
+        .into_response());
     }
     let name = doc.project.name.clone().unwrap_or_default();
     // An imported slug is a wish: taken or invalid, a fresh one is derived.
@@ -437,5 +577,12 @@ pub(crate) async fn import(
         .create_project_with_mocks(new, mocks, limit.limit)
         .await
         .map_err(|e| limit.refusal(e, slug_conflict(&slug)))?;
-    Ok((StatusCode::CREATED, Json(ProjectView::new(&state, project))))
+    Ok((
+        StatusCode::CREATED,
+        Json(Imported {
+            project: ProjectView::new(&state, project),
+            report,
+        }),
+    )
+        .into_response())
 }

@@ -398,3 +398,71 @@ async fn a_traced_request_names_the_mock_and_response_that_answered() {
         responses[0]["id"].as_str().unwrap()
     );
 }
+
+#[tokio::test]
+async fn the_editor_checks_a_route_as_saving_would() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("routes@example.com").await;
+    let (project, mock) = app
+        .project_with_mock(&t, "routes", "/users/{id}", "{}")
+        .await;
+    let url = format!(
+        "/api/projects/{}/mocks/check",
+        project["id"].as_str().unwrap()
+    );
+    let check = |body: Value| {
+        let (app, t, url) = (&app, &t, &url);
+        async move { app.call(t, Method::POST, url, Some(body)).await }
+    };
+    // Free routes, and the edited mock keeping its own.
+    for body in [
+        json!({"method": "GET", "path": "/users"}),
+        json!({"method": "POST", "path": "/users/{id}"}),
+        json!({"method": "GET", "path": "/files/{*rest}"}),
+        json!({"method": "GET", "path": "/users/{key}", "mockId": mock["id"]}),
+    ] {
+        assert_eq!(
+            check(body.clone()).await.0,
+            StatusCode::NO_CONTENT,
+            "{body}"
+        );
+    }
+    // The same shape under another name: 409, naming the mock that has it.
+    let (status, err) = check(json!({"method": "GET", "path": "/users/{key}"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        err["message"].as_str().unwrap().contains("GET /users/{id}"),
+        "{err}"
+    );
+    // Malformed: 400 with each problem at its field.
+    for (body, field) in [
+        (json!({"method": "GET", "path": "users"}), "path:"),
+        (json!({"method": "GET", "path": "/a/{*rest}/b"}), "path:"),
+        (json!({"method": "GET", "path": "/a/{id}/{id}"}), "path:"),
+        (json!({"method": "FETCH", "path": "/a"}), "method:"),
+    ] {
+        let (status, err) = check(body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            err["errors"][0].as_str().unwrap().starts_with(field),
+            "{err}"
+        );
+    }
+    let (status, _) = check(json!({"method": "GET", "path": "/a", "name": "x"})).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "unknown fields are refused"
+    );
+    // Only members of the project's organization may ask.
+    let (other, _, _) = app.register("stranger@example.com").await;
+    let (status, _) = app
+        .call(
+            &other,
+            Method::POST,
+            &url,
+            Some(json!({"method": "GET", "path": "/x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -66,9 +66,11 @@ async fn register_to_live_mock_then_export_import_duplicate() {
         .call(&t, Method::POST, "/api/projects/import", Some(doc))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{imported}");
-    let slug = imported["slug"].as_str().unwrap();
+    let slug = imported["project"]["slug"].as_str().unwrap();
     assert_ne!(slug, "shop");
-    assert_eq!(imported["mockCount"], 1);
+    assert_eq!(imported["project"]["mockCount"], 1);
+    assert_eq!(imported["report"]["format"], "mockbird");
+    assert_eq!(imported["report"]["notes"], json!([]));
     for (tier, status) in [("gold", 201), ("none", 200)] {
         let a = app
             .req(Method::GET, "/m/shop/users/7?q=z")
@@ -215,7 +217,7 @@ async fn operations_endpoints_answer() {
         .map(|ops| ops.as_object().unwrap().len())
         .sum();
     assert_eq!(
-        operations, 63,
+        operations, 64,
         "every /api handler, the three operations endpoints and the mock surface"
     );
     let mut ids: Vec<&str> = doc["paths"]

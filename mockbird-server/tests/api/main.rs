@@ -6,6 +6,7 @@ mod common;
 mod dashboard;
 mod email;
 mod hostile;
+mod imports;
 mod journey;
 mod limits;
 mod logs;
