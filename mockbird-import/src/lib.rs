@@ -1,4 +1,6 @@
-//! Importers: API descriptions and mocks users already have, turned into a
+//! Importers: API descriptions and mocks users already have — OpenAPI 3.0/3.1,
+//! Swagger 2.0, Postman 2.1 collections, HAR 1.2 recordings, Mockoon
+//! environments, WireMock stub mappings — turned into a
 //! MockBird project document ([`ExportDocument`], what
 //! `POST /api/projects/import` takes) and a fidelity [`Report`] naming every
 //! construct not carried over as it was, with its JSON pointer in the source.
@@ -32,7 +34,11 @@
 //! assert!(imported.report.notes.iter().any(|n| n.instead.contains("X-Mockbird-Response: 404")));
 //! ```
 
+mod build;
+mod har;
+mod mockoon;
 mod openapi;
+mod postman;
 pub mod report;
 mod schema;
 mod source;
@@ -54,20 +60,29 @@ pub enum Format {
     Swagger,
     /// WireMock stub mappings.
     WireMock,
+    /// Postman Collection v2.1 (or v2.0).
+    Postman,
+    /// HAR 1.2, a recording of requests and responses.
+    Har,
+    /// A Mockoon environment.
+    Mockoon,
 }
 
 impl std::str::FromStr for Format {
     type Err = ImportError;
 
-    /// `mockbird`, `openapi`, `swagger`, `wiremock`.
+    /// `mockbird`, `openapi`, `swagger`, `wiremock`, `postman`, `har`, `mockoon`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "mockbird" => Ok(Format::MockBird),
             "openapi" => Ok(Format::OpenApi),
             "swagger" => Ok(Format::Swagger),
             "wiremock" => Ok(Format::WireMock),
+            "postman" => Ok(Format::Postman),
+            "har" => Ok(Format::Har),
+            "mockoon" => Ok(Format::Mockoon),
             other => Err(ImportError::UnknownFormat(format!(
-                "{other:?} is not a format: mockbird, openapi, swagger or wiremock"
+                "{other:?} is not a format: mockbird, openapi, swagger, wiremock, postman, har or mockoon"
             ))),
         }
     }
@@ -148,6 +163,15 @@ pub fn detect(doc: &Value) -> Option<Format> {
     {
         return Some(Format::MockBird);
     }
+    if postman::detect(doc) {
+        return Some(Format::Postman);
+    }
+    if har::detect(doc) {
+        return Some(Format::Har);
+    }
+    if mockoon::detect(doc) {
+        return Some(Format::Mockoon);
+    }
     wiremock::detect(doc).then_some(Format::WireMock)
 }
 
@@ -169,7 +193,7 @@ pub fn import(
         (None, Some(found)) => found,
         (None, None) => {
             return Err(ImportError::UnknownFormat(
-                "not a format MockBird reads: OpenAPI 3, Swagger 2, WireMock mappings or a MockBird export".to_owned(),
+                "not a format MockBird reads: OpenAPI 3, Swagger 2, Postman 2.1, HAR 1.2, Mockoon, WireMock mappings or a MockBird export".to_owned(),
             ));
         }
     };
@@ -186,6 +210,18 @@ pub fn import(
         Format::WireMock => {
             let mut report = Report::new("wiremock");
             (wiremock::import(&doc, &mut report), report)
+        }
+        Format::Postman => {
+            let mut report = Report::new(postman::label(&doc));
+            (postman::import(&doc, &mut report), report)
+        }
+        Format::Har => {
+            let mut report = Report::new("har-1.2");
+            (har::import(&doc, &mut report), report)
+        }
+        Format::Mockoon => {
+            let mut report = Report::new("mockoon");
+            (mockoon::import(&doc, &mut report), report)
         }
         Format::MockBird => {
             let document: ExportDocument =

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use mockbird_core::model::{ExportDocument, ExportMock, ExportProject, MockSpec, ResponseSpec};
 use serde_json::{Map, Value};
 
+use crate::build::{param_name, response_type};
 use crate::report::{Report, pointer};
 use crate::schema::Examples;
 
@@ -123,21 +124,7 @@ fn route(raw: &str, at: &str, report: &mut Report) -> String {
             .find('}')
             .map_or(segment.len(), |c| open + c);
         let name = &segment[open + 1..close.min(segment.len())];
-        let clean: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(64)
-            .collect();
-        let clean = match clean.chars().next() {
-            Some(c) if c.is_ascii_alphabetic() || c == '_' => clean,
-            _ => format!("p{clean}").chars().take(64).collect(),
-        };
+        let clean = param_name(name);
         if open > 0 || close + 1 < segment.len() {
             report.note(
                 at,
@@ -426,18 +413,6 @@ fn response_headers(
 }
 
 /// The mock's response type for a media type.
-fn response_type(media: &str) -> &'static str {
-    if media.contains("xml") {
-        "xml"
-    } else if media.contains("html") {
-        "html"
-    } else if media.is_empty() || media.contains("json") {
-        "json"
-    } else {
-        "text"
-    }
-}
-
 /// A body as text: JSON pretty-printed for JSON media types, strings as they
 /// are; `{{` escaped, since a MockBird body is a template and an example is not.
 fn render(value: Option<Value>, media: &str) -> String {

@@ -21,7 +21,8 @@ pub struct Note {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
-    /// The format read (`openapi-3.1`, `swagger-2.0`, `wiremock`, `mockbird`).
+    /// The format read (`openapi-3.0`, `openapi-3.1`, `swagger-2.0`, `postman-2.1`,
+    /// `har-1.2`, `mockoon`, `wiremock`, `mockbird`).
     pub format: String,
     /// Mocks made.
     pub mocks: usize,

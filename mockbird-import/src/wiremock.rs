@@ -14,11 +14,10 @@
 
 use std::collections::BTreeMap;
 
-use mockbird_core::model::{
-    ConditionSpec, ExportDocument, ExportMock, ExportProject, MockSpec, ResponseSpec,
-};
+use mockbird_core::model::{ConditionSpec, ExportDocument, ResponseSpec};
 use serde_json::{Value, json};
 
+use crate::build::{Routes, condition, document, template_or_text};
 use crate::report::{Report, pointer};
 
 /// Whether `doc` looks like WireMock stub mappings.
@@ -40,9 +39,8 @@ pub(crate) fn import(doc: &Value, report: &mut Report) -> ExportDocument {
             None => (vec![doc], ""),
         },
     };
-    let mut mocks: Vec<ExportMock> = Vec::new();
-    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut priorities: BTreeMap<usize, Vec<i64>> = BTreeMap::new();
+    let mut routes = Routes::default();
+    let mut priorities: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
     for (i, stub) in stubs.iter().enumerate() {
         let at = if stubs.len() == 1 && base.is_empty() && !doc.is_array() {
             String::new()
@@ -53,72 +51,40 @@ pub(crate) fn import(doc: &Value, report: &mut Report) -> ExportDocument {
             continue;
         };
         let response = response(stub, &at, report, conditions, i);
-        let key = (method.clone(), path.clone());
-        let slot = *index.entry(key).or_insert_with(|| {
-            mocks.push(ExportMock {
-                mock: MockSpec {
-                    name: Some(
-                        stub.get("name")
-                            .and_then(Value::as_str)
-                            .map(|n| n.chars().take(200).collect())
-                            .unwrap_or_else(|| format!("{method} {path}")),
-                    ),
-                    method: Some(method.clone()),
-                    path: Some(path.clone()),
-                    response_delay: delay,
-                    ..MockSpec::default()
-                },
-                responses: Vec::new(),
-                unknown: BTreeMap::new(),
-            });
-            mocks.len() - 1
-        });
-        let mock = &mut mocks[slot];
-        if delay.is_some() && mock.mock.response_delay != delay {
+        let name = stub
+            .get("name")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("{method} {path}"), str::to_owned);
+        let (mock, made) = routes.mock(&method, &path, &name);
+        if made {
+            mock.mock.response_delay = delay;
+        } else if delay.is_some() && mock.mock.response_delay != delay {
             report.note(
                 &at,
                 "a fixed delay differing from an earlier stub of the route",
                 "the first stub's delay is the mock's",
             );
         }
+        let route = (
+            mock.mock.method.clone().unwrap_or_default(),
+            mock.mock.path.clone().unwrap_or_default(),
+        );
+        mock.responses.push(response);
         priorities
-            .entry(slot)
+            .entry(route)
             .or_default()
             .push(stub.get("priority").and_then(Value::as_i64).unwrap_or(5));
-        mock.responses.push(response);
     }
-    for (slot, ps) in priorities {
+    for ((method, path), ps) in priorities {
         if ps.iter().any(|p| *p != ps[0]) {
             report.note(
                 base,
-                format!(
-                    "priorities {ps:?} among the stubs of {} {}",
-                    mocks[slot].mock.method.clone().unwrap_or_default(),
-                    mocks[slot].mock.path.clone().unwrap_or_default()
-                ),
+                format!("priorities {ps:?} among the stubs of {method} {path}"),
                 "MockBird prefers the response with the most conditions, then the default",
             );
         }
-        // The stub without conditions, or else the first, is the default.
-        let m = &mut mocks[slot];
-        let default = m
-            .responses
-            .iter()
-            .position(|r| r.conditions.as_ref().is_none_or(Vec::is_empty))
-            .unwrap_or(0);
-        for (i, r) in m.responses.iter_mut().enumerate() {
-            r.is_default = Some(i == default);
-        }
     }
-    ExportDocument {
-        mockbird: Some(1),
-        project: ExportProject {
-            name: Some("Imported WireMock stubs".to_owned()),
-            is_public: Some(true),
-            ..ExportProject::default()
-        },
-        mocks,
-    }
+    document("Imported WireMock stubs".to_owned(), None, routes.finish())
 }
 
 type Request = (String, String, Vec<ConditionSpec>, Option<i64>);
@@ -258,15 +224,6 @@ fn matcher_of(m: &Value) -> Option<(&'static str, String)> {
     }
 }
 
-fn condition(kind: &str, field: &str, operator: &str, value: &str) -> ConditionSpec {
-    ConditionSpec {
-        kind: Some(kind.to_owned()),
-        field: Some(field.to_owned()),
-        operator: Some(operator.to_owned()),
-        value: (!matches!(operator, "exists" | "notExists")).then(|| json!(value)),
-    }
-}
-
 fn response(
     stub: &Value,
     at: &str,
@@ -304,20 +261,11 @@ fn response(
             );
         }
     }
-    if templated {
-        if body.contains("{{request.path")
-            || body.contains("{{jsonPath")
-            || body.contains("{{randomValue")
-        {
-            report.note(
-                &r_at,
-                "WireMock template helpers without a MockBird equivalent",
-                "kept as written; they render empty or fail",
-            );
-        }
+    body = if templated {
+        template_or_text(body, &r_at, report)
     } else {
-        body = crate::escape_template(&body);
-    }
+        crate::escape_template(&body)
+    };
     let headers = r
         .get("headers")
         .and_then(Value::as_object)

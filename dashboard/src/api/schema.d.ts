@@ -587,7 +587,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a project file: a MockBird export, OpenAPI 3.0/3.1, Swagger 2.0 or WireMock mappings */
+        /** Import a project file: a MockBird export, OpenAPI 3.0/3.1, Swagger 2.0, Postman 2.1, HAR 1.2, Mockoon or WireMock mappings */
         post: operations["importProject"];
         delete?: never;
         options?: never;
@@ -1909,7 +1909,10 @@ export interface components {
         };
         /** @description What an import made and what it left behind. */
         Report: {
-            /** @description The format read (`openapi-3.1`, `swagger-2.0`, `wiremock`, `mockbird`). */
+            /**
+             * @description The format read (`openapi-3.0`, `openapi-3.1`, `swagger-2.0`, `postman-2.1`,
+             *     `har-1.2`, `mockoon`, `wiremock`, `mockbird`).
+             */
             format: string;
             /** @description Mocks made. */
             mocks: number;
@@ -3989,7 +3992,7 @@ export interface operations {
             query?: {
                 /** @description The organization to act in (a member's); default the caller's default organization. */
                 orgId?: string;
-                /** @description The file's format: `mockbird`, `openapi`, `swagger` or `wiremock`; detected when absent. */
+                /** @description The file's format: `mockbird`, `openapi`, `swagger`, `wiremock`, `postman`, `har` or `mockoon`; detected when absent. */
                 format?: string;
                 /** @description Only report: nothing is created; the answer holds the would-be project document. */
                 dryRun?: boolean;

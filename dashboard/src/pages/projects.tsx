@@ -160,8 +160,8 @@ function CreateProject({ orgId, onDone }: { orgId: string; onDone: () => void })
 type ImportReport = Schemas["Report"];
 
 /**
- * Import a project file (a MockBird export, OpenAPI 3, Swagger 2 or WireMock mappings, JSON
- * or YAML): shows what was created and what was not carried over, or every problem.
+ * Import a project file (a MockBird export, OpenAPI 3, Swagger 2, Postman, HAR, Mockoon or
+ * WireMock mappings, JSON or YAML): shows what was created and what was not carried over, or every problem.
  */
 function ImportButton({ orgId }: { orgId?: string }) {
   const queries = useQueryClient();
@@ -201,7 +201,7 @@ function ImportButton({ orgId }: { orgId?: string }) {
         Import…
         <input
           type="file"
-          accept="application/json,.json,application/yaml,.yaml,.yml"
+          accept="application/json,.json,application/yaml,.yaml,.yml,.har"
           className="visually-hidden"
           aria-label="Import a project file"
           onChange={(e) => {

@@ -378,8 +378,8 @@ pub(crate) struct ImportQuery {
     /// The organization to act in (a member's); default the caller's default organization.
     #[param(value_type = Option<Uuid>)]
     org_id: Option<String>,
-    /// The file's format: `mockbird`, `openapi`, `swagger` or `wiremock`; detected when absent.
-    #[param(value_type = Option<String>, pattern = "^(mockbird|openapi|swagger|wiremock)$")]
+    /// The file's format: `mockbird`, `openapi`, `swagger`, `wiremock`, `postman`, `har` or `mockoon`; detected when absent.
+    #[param(value_type = Option<String>, pattern = "^(mockbird|openapi|swagger|wiremock|postman|har|mockoon)$")]
     format: Option<String>,
     /// Only report: nothing is created; the answer holds the would-be project document.
     #[param(value_type = Option<bool>)]
@@ -476,7 +476,7 @@ async fn import_document(
     path = "/api/projects/import",
     operation_id = "importProject",
     tag = "projects",
-    summary = "Import a project file: a MockBird export, OpenAPI 3.0/3.1, Swagger 2.0 or WireMock mappings",
+    summary = "Import a project file: a MockBird export, OpenAPI 3.0/3.1, Swagger 2.0, Postman 2.1, HAR 1.2, Mockoon or WireMock mappings",
     params(ImportQuery),
     request_body(content(
         (ExportDocument = "application/json"),

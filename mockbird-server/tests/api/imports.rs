@@ -211,3 +211,63 @@ async fn files_up_to_ten_mib_are_read_and_hostile_ones_refused_quickly() {
     let (s, v) = post(&app, &t, "?format=openapi", "application/json", deep.into()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 }
+
+#[tokio::test]
+async fn postman_har_and_mockoon_files_serve_what_they_recorded() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("recordings@example.com").await;
+    let postman = json!({
+        "info": {"name": "Col", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "Folder", "item": [{"name": "One", "request": {"method": "GET", "url": "{{base}}/things/:id"},
+            "response": [{"name": "ok", "code": 203, "body": "{\"thing\": 1}", "header": [{"key": "Content-Type", "value": "application/json"}]}]}]}]
+    });
+    let har = json!({"log": {"version": "1.2", "entries": [
+        {"request": {"method": "GET", "url": "https://x.example.com/h?v=1"}, "response": {"status": 200, "content": {"text": "one"}}},
+        {"request": {"method": "GET", "url": "https://x.example.com/h?v=2"}, "response": {"status": 201, "content": {"text": "two"}}}
+    ]}});
+    let mockoon = json!({"lastMigration": 32, "name": "Moo", "endpointPrefix": "", "routes": [
+        {"type": "http", "method": "get", "endpoint": "cows/:name", "responses": [
+            {"statusCode": 200, "default": true, "body": "moo {{urlParam 'name'}}", "headers": [{"key": "Content-Type", "value": "text/plain"}]}]}]});
+    for (query, file, format, path, status, body) in [
+        (
+            "?format=postman",
+            postman,
+            "postman-2.1",
+            "/things/5",
+            203,
+            "{\"thing\": 1}",
+        ),
+        ("", har.clone(), "har-1.2", "/h?v=2", 201, "two"),
+        (
+            "?format=mockoon",
+            mockoon,
+            "mockoon",
+            "/cows/bess",
+            200,
+            "moo bess",
+        ),
+    ] {
+        let (s, v) = post(&app, &t, query, "application/json", file.to_string().into()).await;
+        assert_eq!(s, StatusCode::CREATED, "{format}: {v}");
+        assert_eq!(v["report"]["format"], format);
+        let slug = v["project"]["slug"].as_str().unwrap();
+        let res = app
+            .req(Method::GET, &format!("/m/{slug}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), status, "{format}");
+        assert_eq!(res.text().await.unwrap(), body, "{format}");
+    }
+    // A HAR file is not a Postman collection.
+    let (s, v) = post(
+        &app,
+        &t,
+        "?format=postman",
+        "application/json",
+        har.to_string().into(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v.to_string().contains("reads as Har"), "{v}");
+}
