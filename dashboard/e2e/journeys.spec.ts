@@ -169,11 +169,20 @@ test("export and import round trip; a broken file shows every problem", async ({
   await page.goto(`/projects/${projectId}/settings`);
   const [download] = await Promise.all([
     page.waitForEvent("download"),
-    page.getByRole("button", { name: "Export" }).click(),
+    page.getByRole("button", { name: "Export", exact: true }).click(),
   ]);
   const file = await download.path();
   const doc = JSON.parse(await readFile(file, "utf8"));
   expect(doc.mocks).toHaveLength(1);
+  // The same mocks as OpenAPI 3.1, for the tools that read it.
+  const [described] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export OpenAPI" }).click(),
+  ]);
+  expect(described.suggestedFilename()).toMatch(/\.openapi\.json$/);
+  const spec = JSON.parse(await readFile(await described.path(), "utf8"));
+  expect(spec.openapi).toBe("3.1.0");
+  expect(spec.paths["/a"].get.responses["200"].content["application/json"]).toBeTruthy();
   doc.project.name = "Round Trip Copy";
   doc.project.slug = `copy-${Date.now()}`;
   await page.goto("/");

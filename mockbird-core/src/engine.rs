@@ -18,7 +18,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::condition::CompiledCondition;
-use crate::model::{HttpMethod, Mock, MockDef, MockResponse, ProjectBundle, ResponseDef};
+use crate::model::{
+    ExportDocument, HttpMethod, Mock, MockDef, MockResponse, ProjectBundle, ResponseDef,
+};
 use crate::request::{MockRequest, RequestView};
 use crate::routing::{PathPattern, Route, Router};
 use crate::selection::{self, Candidate, NoMatch};
@@ -28,6 +30,10 @@ use crate::template::{Budget, Template, TemplateError};
 pub const FORCE_RESPONSE_HEADER: &str = "x-mockbird-response";
 /// Request header fixing the clock templates see (RFC 3339).
 pub const NOW_HEADER: &str = "x-mockbird-now";
+/// Request header seeding this request's weighted choice (an unsigned 64-bit
+/// number): the same seed, mock and responses always draw the same response,
+/// wherever the mock is served.
+pub const SEED_HEADER: &str = "x-mockbird-seed";
 
 /// One mock to compile: its definition and its responses in creation order.
 #[derive(Debug, Clone)]
@@ -96,6 +102,21 @@ pub enum EngineError {
         /// The problem.
         message: String,
     },
+}
+
+/// Why a project document (an export, a pulled or imported file) cannot be served.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocumentError {
+    /// Fields that do not validate, every one named (`mocks[2].path`).
+    #[error("the document does not validate: {0}")]
+    Invalid(crate::ValidationError),
+    /// Mocks answering the same requests, one message per collision.
+    #[error("mocks of the document answer the same requests: {}", .0.join("; "))]
+    Conflicts(Vec<String>),
+    /// A mock that validates but does not compile.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
 }
 
 /// A response served by a matched mock.
@@ -275,13 +296,17 @@ struct CompiledMock {
     id: Uuid,
     delay: Duration,
     responses: Vec<CompiledResponse>,
+    /// Mixed into every seed, so that mocks draw apart and a mock draws the
+    /// same wherever it is compiled (from its method and path, not its id).
+    route_hash: u64,
+    /// The engine's seed's own sequence for this mock, when seeded.
+    rng: Option<Mutex<SmallRng>>,
 }
 
 #[derive(Debug)]
 struct Snapshot {
     router: Router<u32>,
     mocks: Vec<CompiledMock>,
-    rng: Option<Mutex<SmallRng>>,
 }
 
 /// A compiled, immutable set of mocks. Clones share it.
@@ -296,7 +321,6 @@ impl Default for Engine {
             inner: Arc::new(Snapshot {
                 router: Router::new(),
                 mocks: Vec::new(),
-                rng: None,
             }),
         }
     }
@@ -308,13 +332,36 @@ impl Engine {
         Self::build(sources, None, None)
     }
 
-    /// Like [`Engine::compile`], with weighted choices drawn from an RNG seeded with `seed`,
-    /// so a sequence of requests always gets the same responses.
+    /// Like [`Engine::compile`], with weighted choices drawn from RNGs seeded
+    /// with `seed` (one per mock, mixed with its method and path), so a
+    /// sequence of requests to a mock always gets the same responses, however
+    /// the other mocks are called and wherever the mock is compiled.
     pub fn compile_seeded(
         sources: impl IntoIterator<Item = MockSource>,
         seed: u64,
     ) -> Result<Self, EngineError> {
         Self::build(sources, Some(seed), None)
+    }
+
+    /// The mocks of a project document, validated as an import validates
+    /// them (every field, route collisions), with fresh ids, in document
+    /// order (inactive ones included: compiling leaves them out).
+    pub fn document_sources(doc: &ExportDocument) -> Result<Vec<MockSource>, DocumentError> {
+        let mocks = doc.validate().map_err(DocumentError::Invalid)?;
+        let conflicts = ExportDocument::route_conflicts(&mocks);
+        if !conflicts.is_empty() {
+            return Err(DocumentError::Conflicts(conflicts));
+        }
+        Ok(mocks
+            .into_iter()
+            .map(|(def, responses)| MockSource::new(def, responses))
+            .collect())
+    }
+
+    /// Compiles a project document as the server serves it once imported;
+    /// with `seed`, weighted choices as [`Engine::compile_seeded`] draws them.
+    pub fn from_document(doc: &ExportDocument, seed: Option<u64>) -> Result<Self, DocumentError> {
+        Ok(Self::build(Self::document_sources(doc)?, seed, None)?)
     }
 
     /// Compiles a stored project.
@@ -351,7 +398,7 @@ impl Engine {
                 continue;
             }
             let index = u32::try_from(mocks.len()).expect("fewer than 2^32 mocks");
-            match compile_mock(&src, &mut router, index) {
+            match compile_mock(&src, &mut router, index, seed) {
                 Ok(mock) => mocks.push(mock),
                 Err(e) => match skipped.as_deref_mut() {
                     Some(list) => list.push(e),
@@ -359,9 +406,8 @@ impl Engine {
                 },
             }
         }
-        let rng = seed.map(|s| Mutex::new(SmallRng::seed_from_u64(s)));
         Ok(Engine {
-            inner: Arc::new(Snapshot { router, mocks, rng }),
+            inner: Arc::new(Snapshot { router, mocks }),
         })
     }
 
@@ -415,14 +461,23 @@ impl Engine {
         let mock = &self.inner.mocks[index as usize];
         let view = RequestView::new(req, &params);
         let forced = view.header(FORCE_RESPONSE_HEADER);
-        let chosen = match &self.inner.rng {
-            Some(rng) => {
+        let seeded = view
+            .header(SEED_HEADER)
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let chosen = match (seeded, &mock.rng) {
+            (Some(seed), _) => selection::select(
+                &mock.responses,
+                &view,
+                forced,
+                &mut SmallRng::seed_from_u64(seed ^ mock.route_hash),
+            ),
+            (None, Some(rng)) => {
                 let mut rng = rng
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 selection::select(&mock.responses, &view, forced, &mut *rng)
             }
-            None => selection::select(&mock.responses, &view, forced, &mut rand::rng()),
+            (None, None) => selection::select(&mock.responses, &view, forced, &mut rand::rng()),
         };
         let response = match chosen {
             Ok(r) => r,
@@ -476,6 +531,7 @@ fn compile_mock(
     src: &MockSource,
     router: &mut Router<u32>,
     index: u32,
+    seed: Option<u64>,
 ) -> Result<CompiledMock, EngineError> {
     let pattern = PathPattern::parse(&src.def.path).map_err(|source| EngineError::Pattern {
         mock_id: src.id,
@@ -492,10 +548,20 @@ fn compile_mock(
             mock_id: src.id,
             source,
         })?;
+    let route_hash = fnv1a(format!("{} {}", src.def.method.as_str(), src.def.path).as_bytes());
     Ok(CompiledMock {
         id: src.id,
         delay: Duration::from_millis(u64::from(src.def.response_delay)),
         responses,
+        route_hash,
+        rng: seed.map(|s| Mutex::new(SmallRng::seed_from_u64(s ^ route_hash))),
+    })
+}
+
+/// 64-bit FNV-1a: a hash that is the same in every build and on every machine.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

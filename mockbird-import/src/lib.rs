@@ -35,6 +35,7 @@
 //! ```
 
 mod build;
+pub mod export;
 mod har;
 mod mockoon;
 mod openapi;
@@ -95,7 +96,7 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Deepest nesting of the source (default 64).
     pub max_depth: usize,
-    /// Most mocks made (default 1,000).
+    /// Most mocks made (default 10,000).
     pub max_mocks: usize,
 }
 
@@ -104,7 +105,7 @@ impl Default for Limits {
         Limits {
             max_bytes: 10 * 1024 * 1024,
             max_depth: 64,
-            max_mocks: 1_000,
+            max_mocks: 10_000,
         }
     }
 }

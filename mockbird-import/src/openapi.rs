@@ -7,6 +7,8 @@
 //! - A response's body is its media type's `example`, else the first of its
 //!   `examples`, else one made from its schema (see [`crate::schema`]); the
 //!   JSON media type is preferred, the others are reported.
+//! - An operation carrying `x-mockbird-mock` (MockBird's own OpenAPI export,
+//!   [`crate::export`]) is that mock, exactly.
 //! - The lowest 2xx response is the default (weight 100); the others have
 //!   weight 0, so they answer only when named in `X-Mockbird-Response`, and
 //!   the report lists them. `default` and `4XX`-style ranges get a status.
@@ -62,6 +64,16 @@ pub(crate) fn import(doc: &Value, dialect: Dialect, report: &mut Report) -> Expo
             let Some(item) = item.as_object() else {
                 continue;
             };
+            for (i, more) in item
+                .get("x-mockbird-more")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let more_at = format!("{}/{i}", pointer(&at, "x-mockbird-more"));
+                own_mock(more, &more_at, report, &mut mocks);
+            }
             for (method, op) in item {
                 let op_at = pointer(&at, method);
                 if method == "trace" {
@@ -74,6 +86,15 @@ pub(crate) fn import(doc: &Value, dialect: Dialect, report: &mut Report) -> Expo
                 }
                 if !METHODS.contains(&method.as_str()) {
                     continue; // parameters, summary, servers, $ref of the path item
+                }
+                // MockBird's own export: the mock whole; its copies under
+                // other methods (an ANY mock) are skipped.
+                if let Some(own) = op.get("x-mockbird-mock") {
+                    own_mock(own, &pointer(&op_at, "x-mockbird-mock"), report, &mut mocks);
+                    continue;
+                }
+                if op.get("x-mockbird-method").is_some() {
+                    continue;
                 }
                 mocks.push(operation(
                     doc,
@@ -99,6 +120,16 @@ pub(crate) fn import(doc: &Value, dialect: Dialect, report: &mut Report) -> Expo
             "paths are served as written, under the project's URL",
         );
     }
+    if let Some(project) = doc
+        .get("x-mockbird-project")
+        .and_then(|p| serde_json::from_value::<ExportProject>(p.clone()).ok())
+    {
+        return ExportDocument {
+            mockbird: Some(1),
+            project,
+            mocks,
+        };
+    }
     ExportDocument {
         mockbird: Some(1),
         project: ExportProject {
@@ -108,6 +139,18 @@ pub(crate) fn import(doc: &Value, dialect: Dialect, report: &mut Report) -> Expo
             is_public: Some(true),
         },
         mocks,
+    }
+}
+
+/// A mock MockBird exported whole (`x-mockbird-mock`, `x-mockbird-more`).
+fn own_mock(value: &Value, at: &str, report: &mut Report, mocks: &mut Vec<ExportMock>) {
+    match serde_json::from_value::<ExportMock>(value.clone()) {
+        Ok(mock) => mocks.push(mock),
+        Err(e) => report.note(
+            at,
+            format!("a MockBird mock that does not read ({e})"),
+            "left out",
+        ),
     }
 }
 

@@ -61,7 +61,9 @@ pub use builder::{
 pub use future::{ResponseBody, ResponseFuture};
 pub use layer::MockLayer;
 pub use mock_set::{LoadError, MockSet};
+pub use mockbird_core::engine::DocumentError;
+pub use mockbird_core::model::ExportDocument;
 pub use mockbird_core::request::MockRequest;
 pub use respond::MAX_REQUEST_BODY;
-pub use server::MockServer;
+pub use server::{DEFAULT_JOURNAL_CAP, MockServer, MockServerBuilder};
 pub use service::{MockService, NotFound};

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use mockbird_core::DatabaseService;
-use mockbird_core::engine::{Engine, EngineError, MockSource};
+use mockbird_core::engine::{DocumentError, Engine, EngineError, MockSource};
+use mockbird_core::model::ExportDocument;
 use uuid::Uuid;
 
 use crate::builder::{BuildError, Mock};
@@ -50,12 +51,29 @@ impl MockSet {
 
     /// A set built from mocks defined in code.
     pub fn from_mocks(mocks: impl IntoIterator<Item = Mock>) -> Result<Self, BuildError> {
-        Ok(Self::from_engine(compile(mocks)?))
+        Ok(Self::from_engine(compile(mocks, None)?))
+    }
+
+    /// A set serving a project document — an export, a file pulled with
+    /// `mockbird pull`, an import's result — exactly as the hosted server
+    /// serves it once imported; with `seed`, weighted choices are drawn as
+    /// the server draws them under that seed.
+    pub fn from_document(doc: &ExportDocument, seed: Option<u64>) -> Result<Self, DocumentError> {
+        Ok(Self::from_engine(Engine::from_document(doc, seed)?))
+    }
+
+    /// Like [`MockSet::from_mocks`], with weighted choices drawn from `seed`
+    /// ([`Engine::compile_seeded`]): the same calls, the same responses.
+    pub fn from_mocks_seeded(
+        mocks: impl IntoIterator<Item = Mock>,
+        seed: u64,
+    ) -> Result<Self, BuildError> {
+        Ok(Self::from_engine(compile(mocks, Some(seed))?))
     }
 
     /// Replaces the mocks, atomically.
     pub fn set_mocks(&self, mocks: impl IntoIterator<Item = Mock>) -> Result<(), BuildError> {
-        self.replace(compile(mocks)?);
+        self.replace(compile(mocks, None)?);
         Ok(())
     }
 
@@ -81,10 +99,14 @@ impl MockSet {
     }
 }
 
-fn compile(mocks: impl IntoIterator<Item = Mock>) -> Result<Engine, BuildError> {
+fn compile(mocks: impl IntoIterator<Item = Mock>, seed: Option<u64>) -> Result<Engine, BuildError> {
     let sources = mocks
         .into_iter()
         .map(Mock::into_engine_source)
         .collect::<Result<Vec<MockSource>, _>>()?;
-    Engine::compile(sources).map_err(BuildError::Engine)
+    match seed {
+        Some(seed) => Engine::compile_seeded(sources, seed),
+        None => Engine::compile(sources),
+    }
+    .map_err(BuildError::Engine)
 }

@@ -655,7 +655,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export a project */
+        /** Export a project: MockBird's document, or OpenAPI 3.1 */
         get: operations["exportProject"];
         put?: never;
         post?: never;
@@ -728,6 +728,23 @@ export interface paths {
         put?: never;
         /** Check a method and path before saving a mock */
         post: operations["checkMockRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count a project's requests of a kind, and list the unmatched ones with why */
+        get: operations["verifyProjectRequests"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1921,6 +1938,64 @@ export interface components {
             /** @description Responses made, over all mocks. */
             responses: number;
         };
+        /** @description One request served (or refused) under `/m/`. */
+        RequestLog: {
+            /**
+             * Format: date-time
+             * @description When the request arrived.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /** @description Client address. */
+            ipAddress?: string | null;
+            /**
+             * Format: uuid
+             * @description The matched mock; `None` when no mock matched.
+             */
+            mockId?: string | null;
+            /**
+             * Format: uuid
+             * @description The project addressed.
+             */
+            projectId: string;
+            /** @description Body as text, at most 64 KiB. */
+            requestBody?: string | null;
+            /** @description Whether the body was cut at 64 KiB. */
+            requestBodyTruncated: boolean;
+            /** @description Headers, with credentials `[redacted]`. */
+            requestHeaders: {
+                [key: string]: string;
+            };
+            /** @description Method as received. */
+            requestMethod: string;
+            /** @description Percent-decoded path after `/m/{slug}`. */
+            requestPath: string;
+            /** @description Query parameters (first value of each). */
+            requestQuery: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uuid
+             * @description The response served; `None` when none was.
+             */
+            responseId?: string | null;
+            /**
+             * Format: int32
+             * @description Status returned.
+             */
+            responseStatus: number;
+            /**
+             * Format: int32
+             * @description Time to answer, in milliseconds (delay included).
+             */
+            responseTimeMs: number;
+            /** @description `User-Agent`. */
+            userAgent?: string | null;
+        };
         /** @description Reset-password body. */
         Reset: {
             /** @description The new password: 8 to 1,024 characters. */
@@ -2107,6 +2182,18 @@ export interface components {
             /** @description The server's version. */
             version: string;
         };
+        /** @description A request no mock answered, and why. */
+        Unmatched: {
+            /**
+             * @description Why the project's mocks, as they are now, do not answer it: the
+             *     serving error's body (`{error, message, details}` — each failed
+             *     condition with expected and actual value for `NO_MATCHING_RESPONSE`);
+             *     `null` when a mock answers it now (the mocks changed since).
+             */
+            reason?: Record<string, never> | null;
+            /** @description The logged request. */
+            request: components["schemas"]["RequestLog"];
+        };
         /** @description Account update body. */
         UpdateMe: {
             /** @description Display name: at most 200 characters, not only spaces; stored as given. */
@@ -2170,6 +2257,29 @@ export interface components {
             id: string;
             /** @description Display name. */
             name: string;
+        };
+        /** @description The answer of a verification. */
+        Verification: {
+            /**
+             * @description Whether every logged request of the range was looked at; `false`
+             *     past 50,000 entries (narrow `startDate`/`endDate`).
+             */
+            complete: boolean;
+            /**
+             * Format: int64
+             * @description Requests that match every filter.
+             */
+            count: number;
+            /**
+             * Format: int64
+             * @description Log entries looked at.
+             */
+            scanned: number;
+            /**
+             * @description Of the matching requests, those no mock answered (404 or 405 without
+             *     a response served), newest first, at most 50.
+             */
+            unmatched: components["schemas"]["Unmatched"][];
         };
         /** @description What the webhook did with an event. */
         WebhookReceipt: {
@@ -4237,7 +4347,14 @@ export interface operations {
     };
     exportProject: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `mockbird` (the default): the project document `POST /api/projects/import`
+                 *     takes; `openapi`: an OpenAPI 3.1 description of the mocks (each mock also
+                 *     whole in `x-mockbird-mock`, so importing it back gives the same project).
+                 */
+                format?: string;
+            };
             header?: never;
             path: {
                 /** @description The project */
@@ -4247,15 +4364,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The export document */
+            /** @description The export document (`application/json`), or with `format=openapi` an OpenAPI 3.1 document (`application/vnd.oai.openapi+json`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ExportDocument"];
+                    "application/vnd.oai.openapi+json": Record<string, never>;
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
@@ -4462,6 +4581,52 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            /** @description Any other error of the contract (see docs/http-api.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verifyProjectRequests: {
+        parameters: {
+            query?: {
+                /** @description Only requests with this method. */
+                method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+                path?: string;
+                /** @description Only requests this mock answered (one of its responses was served). */
+                mockId?: string;
+                /** @description RFC 3339, inclusive. */
+                startDate?: string;
+                /** @description RFC 3339, inclusive. */
+                endDate?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The project */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many requests matched, and the unmatched ones with their reasons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             /** @description Any other error of the contract (see docs/http-api.md) */
             default: {

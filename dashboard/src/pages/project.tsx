@@ -587,17 +587,19 @@ function Settings({ project }: { project: Schemas["ProjectView"] }) {
     },
     onError: (e) => notify(errorText(e), "error"),
   });
-  async function exportFile() {
+  async function exportFile(format: "mockbird" | "openapi") {
     try {
       const doc = unwrap(
-        await api.GET("/api/projects/{id}/export", { params: { path: { id: project.id } } }),
+        await api.GET("/api/projects/{id}/export", {
+          params: { path: { id: project.id }, query: { format } },
+        }),
       );
       const url = URL.createObjectURL(
         new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" }),
       );
       const a = document.createElement("a");
       a.href = url;
-      a.download = `${project.slug}.mockbird.json`;
+      a.download = `${project.slug}.${format}.json`;
       a.click();
       URL.revokeObjectURL(url);
     } catch (e) {
@@ -615,8 +617,15 @@ function Settings({ project }: { project: Schemas["ProjectView"] }) {
         Public (calls need no API key)
       </label>
       <div className="row">
-        <button type="button" onClick={exportFile}>
+        <button type="button" onClick={() => exportFile("mockbird")}>
           Export
+        </button>
+        <button
+          type="button"
+          onClick={() => exportFile("openapi")}
+          title="An OpenAPI 3.1 description of the mocks; imports back to the same project"
+        >
+          Export OpenAPI
         </button>
         <button type="button" onClick={() => duplicate.mutate()}>
           Duplicate

@@ -236,6 +236,73 @@ fn seeded_engines_repeat_their_weighted_choices() {
 }
 
 #[test]
+fn a_seeded_mock_draws_the_same_however_the_others_are_called() {
+    let w = |path: &str| {
+        mock(
+            "GET",
+            path,
+            vec![
+                json!({"name": "a", "statusCode": 200, "weight": 50}),
+                json!({"name": "b", "statusCode": 201, "weight": 50}),
+            ],
+        )
+    };
+    let draws = |engine: &Engine, interleave: bool| {
+        (0..32)
+            .map(|_| {
+                if interleave {
+                    get(engine, "/other");
+                }
+                matched(get(engine, "/w")).status.as_u16()
+            })
+            .collect::<Vec<_>>()
+    };
+    let alone = Engine::compile_seeded([w("/w")], 9).unwrap();
+    let beside = Engine::compile_seeded([w("/other"), w("/w")], 9).unwrap();
+    assert_eq!(draws(&alone, false), draws(&beside, true));
+}
+
+#[test]
+fn the_seed_header_fixes_one_requests_draw_on_any_engine() {
+    let src = || {
+        mock(
+            "GET",
+            "/w",
+            vec![
+                json!({"name": "a", "statusCode": 200, "weight": 50}),
+                json!({"name": "b", "statusCode": 201, "weight": 50}),
+            ],
+        )
+    };
+    let seeded = |engine: &Engine, seed: &str| {
+        let mut req = MockRequest::new(http::Method::GET, "/w");
+        req.headers
+            .insert(SEED_HEADER, http::HeaderValue::from_str(seed).unwrap());
+        matched(engine.handle(&req)).status.as_u16()
+    };
+    let unseeded = Engine::compile([src()]).unwrap();
+    let other = Engine::compile_seeded([src()], 1234).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for seed in 0..64 {
+        let s = seed.to_string();
+        let first = seeded(&unseeded, &s);
+        assert_eq!(
+            first,
+            seeded(&unseeded, &s),
+            "seed {seed} draws again the same"
+        );
+        assert_eq!(first, seeded(&other, &s), "whatever the engine's own seed");
+        seen.insert(first);
+    }
+    assert_eq!(seen.len(), 2, "different seeds reach both responses");
+    // Not a number: the header is ignored, the choice is the engine's.
+    let mut req = MockRequest::new(http::Method::GET, "/w");
+    req.headers
+        .insert(SEED_HEADER, http::HeaderValue::from_static("seven"));
+    assert!(matches!(unseeded.handle(&req), Outcome::Matched(_)));
+}
+
+#[test]
 fn duplicate_routes_fail_to_compile() {
     let err = Engine::compile([mock("GET", "/a/{x}", vec![]), mock("GET", "/a/{y}", vec![])])
         .unwrap_err();
@@ -259,4 +326,34 @@ fn route_reports_without_reading_a_body() {
         engine.route(&http::Method::POST, "/a/1"),
         Route::MethodNotAllowed(_)
     ));
+}
+
+#[test]
+fn a_document_compiles_as_an_import_validates_it() {
+    let doc: ExportDocument = serde_json::from_value(json!({
+        "mockbird": 1,
+        "project": {"name": "p"},
+        "mocks": [
+            {"name": "one", "method": "GET", "path": "/u/{id}",
+             "responses": [{"name": "ok", "statusCode": 200, "body": "{\"id\": \"{{request.params.id}}\"}"}]},
+            {"name": "off", "method": "GET", "path": "/off", "isActive": false,
+             "responses": [{"name": "ok", "statusCode": 200}]}
+        ]
+    }))
+    .unwrap();
+    let engine = Engine::from_document(&doc, None).unwrap();
+    assert_eq!(engine.len(), 1, "inactive mocks are left out");
+    assert_eq!(&matched(get(&engine, "/u/7")).body[..], br#"{"id": "7"}"#);
+    let mut twice = doc.clone();
+    twice.mocks[1].mock.path = Some("/u/{other}".into());
+    twice.mocks[1].mock.is_active = Some(true);
+    let err = Engine::from_document(&twice, None).unwrap_err();
+    assert!(
+        matches!(err, DocumentError::Conflicts(ref c) if c[0].starts_with("mocks[1]")),
+        "{err}"
+    );
+    let mut broken = doc;
+    broken.mocks[0].mock.path = Some("no-slash".into());
+    let err = Engine::from_document(&broken, None).unwrap_err();
+    assert!(err.to_string().contains("mocks[0].path"), "{err}");
 }

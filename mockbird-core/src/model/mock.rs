@@ -202,15 +202,7 @@ impl Mock {
 
     /// The mock's fields as a definition, e.g. to apply a partial update and revalidate.
     pub fn to_spec(&self) -> MockSpec {
-        MockSpec {
-            name: Some(self.name.clone()),
-            path: Some(self.path.clone()),
-            method: Some(self.method.as_str().to_owned()),
-            description: Some(self.description.clone()),
-            response_type: Some(self.response_type.as_str().to_owned()),
-            response_delay: Some(i64::from(self.response_delay)),
-            is_active: Some(self.is_active),
-        }
+        self.to_def().to_spec()
     }
 
     /// The validated definition this mock was made from.
@@ -381,6 +373,19 @@ pub struct MockDef {
 }
 
 impl MockDef {
+    /// The definition as user input (every field given), e.g. to send it to the API.
+    pub fn to_spec(&self) -> MockSpec {
+        MockSpec {
+            name: Some(self.name.clone()),
+            path: Some(self.path.clone()),
+            method: Some(self.method.as_str().to_owned()),
+            description: Some(self.description.clone()),
+            response_type: Some(self.response_type.as_str().to_owned()),
+            response_delay: Some(i64::from(self.response_delay)),
+            is_active: Some(self.is_active),
+        }
+    }
+
     /// The path's route shape (parameter names left out, see
     /// [`PathPattern::shape`](crate::routing::PathPattern::shape)); the path
     /// itself when it does not parse.

@@ -11,6 +11,7 @@ pub(crate) mod mocks;
 pub(crate) mod orgs;
 pub(crate) mod projects;
 pub(crate) mod system;
+pub(crate) mod verify;
 
 use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::OpenApiRouter;
@@ -54,6 +55,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(logs::mock_logs))
         .routes(routes!(logs::project_logs))
         .routes(routes!(logs::stream_project_logs))
+        .routes(routes!(verify::verify))
         .routes(routes!(analytics::mock_analytics))
         .routes(routes!(analytics::project_analytics))
         .routes(routes!(billing::usage))

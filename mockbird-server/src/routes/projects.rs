@@ -343,16 +343,34 @@ pub(crate) async fn duplicate(
     Ok((StatusCode::CREATED, Json(ProjectView::new(&state, copy))))
 }
 
-/// `GET /api/projects/{id}/export`.
+/// The media type of an OpenAPI document (as registered with IANA).
+const OPENAPI_MEDIA_TYPE: &str = "application/vnd.oai.openapi+json";
+
+/// The query of `GET /api/projects/{id}/export`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ExportQuery {
+    /// `mockbird` (the default): the project document `POST /api/projects/import`
+    /// takes; `openapi`: an OpenAPI 3.1 description of the mocks (each mock also
+    /// whole in `x-mockbird-mock`, so importing it back gives the same project).
+    #[param(value_type = Option<String>, pattern = "^(mockbird|openapi)$")]
+    format: Option<String>,
+}
+
+/// `GET /api/projects/{id}/export?format=`.
 #[utoipa::path(
     get,
     path = "/api/projects/{id}/export",
     operation_id = "exportProject",
     tag = "projects",
-    summary = "Export a project",
-    params(("id" = Uuid, Path, description = "The project")),
+    summary = "Export a project: MockBird's document, or OpenAPI 3.1",
+    params(("id" = Uuid, Path, description = "The project"), ExportQuery),
     responses(
-        (status = 200, description = "The export document", body = ExportDocument),
+        (status = 200, description = "The export document (`application/json`), or with `format=openapi` an OpenAPI 3.1 document (`application/vnd.oai.openapi+json`)", content(
+            (ExportDocument = "application/json"),
+            (Object = "application/vnd.oai.openapi+json"),
+        )),
+        (status = 400, response = errors::Invalid),
         (status = 404, response = errors::NotFound),
     ),
     security(("bearer" = []), ("apiKey" = [])),
@@ -361,13 +379,31 @@ pub(crate) async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<ExportDocument>> {
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let openapi = match q.format.as_deref() {
+        None | Some("mockbird") => false,
+        Some("openapi") => true,
+        Some(_) => {
+            let mut problems = ValidationError::default();
+            problems.push("format", "must be mockbird or openapi");
+            return Err(problems.into());
+        }
+    };
     let project = access::project(&state, &caller, &id, Role::Member).await?;
     let bundle = state.store.project_bundle(project.id).await?;
-    Ok(Json(ExportDocument::from_project(
-        &bundle.project,
-        &bundle.mocks,
-    )))
+    let doc = ExportDocument::from_project(&bundle.project, &bundle.mocks);
+    Ok(if openapi {
+        let server = format!("{}/m/{}", state.settings.public_url, bundle.project.slug);
+        let spec = mockbird_import::export::openapi(&doc, Some(&server));
+        (
+            [(http::header::CONTENT_TYPE, OPENAPI_MEDIA_TYPE)],
+            Json(spec),
+        )
+            .into_response()
+    } else {
+        Json(doc).into_response()
+    })
 }
 
 /// The query of `POST /api/projects/import`.

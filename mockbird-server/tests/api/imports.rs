@@ -271,3 +271,69 @@ async fn postman_har_and_mockoon_files_serve_what_they_recorded() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert!(v.to_string().contains("reads as Har"), "{v}");
 }
+
+#[tokio::test]
+async fn an_openapi_export_imports_back_to_the_same_mocks() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("roundtrip@example.com").await;
+    let (s, v) = post(&app, &t, "", "application/yaml", SPEC.into()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["project"]["id"].as_str().unwrap().to_owned();
+    let slug = v["project"]["slug"].as_str().unwrap().to_owned();
+    let (s, spec) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{id}/export?format=openapi"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{spec}");
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert!(
+        spec["servers"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/m/{slug}"))
+    );
+    assert!(
+        spec["paths"]["/pets/{id}"]["get"]["responses"]["404"].is_object(),
+        "{spec}"
+    );
+    // A second copy of the project outgrows the free plan's three mocks.
+    let (s, checkout) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/billing/create-checkout",
+            Some(serde_json::json!({"tier": "pro", "period": "monthly"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{checkout}");
+    let (s, again) = post(&app, &t, "", "application/json", spec.to_string().into()).await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    let again_id = again["project"]["id"].as_str().unwrap();
+    let (_, first) = app
+        .call(&t, Method::GET, &format!("/api/projects/{id}/export"), None)
+        .await;
+    let (_, second) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{again_id}/export"),
+            None,
+        )
+        .await;
+    assert_eq!(first["mocks"], second["mocks"], "the same mocks back");
+    assert_eq!(first["project"]["name"], second["project"]["name"]);
+    let (s, v) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{id}/export?format=yaml"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v.to_string().contains("format"), "{v}");
+}

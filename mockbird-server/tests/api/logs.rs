@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::common::App;
 
@@ -221,4 +221,141 @@ async fn logging_can_be_turned_off() {
         )
         .await;
     assert_eq!(page["total"], 0);
+}
+
+#[tokio::test]
+async fn verification_counts_requests_of_a_kind_and_explains_the_unmatched() {
+    let app = App::start().await;
+    let (t, _, _) = app.register("verify@example.com").await;
+    let (project, mock) = app
+        .project_with_mock(&t, "verified", "/orders/{id}", "{\"ok\":true}")
+        .await;
+    let (pid, mid) = (
+        project["id"].as_str().unwrap(),
+        mock["id"].as_str().unwrap(),
+    );
+    // A second mock whose only response needs a header.
+    let (s, vip) = app
+        .call(
+            &t,
+            Method::POST,
+            &format!("/api/projects/{pid}/mocks"),
+            Some(json!({"name": "vip", "method": "POST", "path": "/vip"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{vip}");
+    let vip_id = vip["id"].as_str().unwrap();
+    let (s, r) = app
+        .call(
+            &t,
+            Method::POST,
+            &format!("/api/mocks/{vip_id}/responses"),
+            Some(json!({"name": "welcome", "statusCode": 200, "conditions": [
+                {"type": "header", "field": "x-tier", "operator": "equals", "value": "gold"}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let before = chrono::Utc::now().to_rfc3339();
+    for id in ["1", "2", "3"] {
+        let res = app
+            .req(Method::GET, &format!("/m/verified/orders/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let res = app
+        .req(Method::GET, "/m/verified/missing")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .req(Method::POST, "/m/verified/vip")
+        .header("x-tier", "silver")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let all = app
+        .wait_for(&t, &format!("/api/projects/{pid}/verify"), |v| {
+            v["count"] == 5
+        })
+        .await;
+    assert_eq!(all["complete"], true);
+    assert_eq!(all["scanned"], 5);
+    let unmatched = all["unmatched"].as_array().unwrap();
+    assert_eq!(unmatched.len(), 2, "{all}");
+    // Newest first: the near miss names the failed condition, with what came.
+    assert_eq!(unmatched[0]["request"]["requestPath"], "/vip");
+    assert_eq!(unmatched[0]["reason"]["error"], "NO_MATCHING_RESPONSE");
+    let failed = &unmatched[0]["reason"]["details"]["responses"][0]["failed"][0];
+    assert_eq!(
+        (failed["field"].as_str(), failed["actual"].as_str()),
+        (Some("x-tier"), Some("silver"))
+    );
+    assert_eq!(unmatched[1]["reason"]["error"], "MOCK_NOT_FOUND");
+
+    let count = |query: String| {
+        let app = &app;
+        let t = &t;
+        async move {
+            let (s, v) = app
+                .call(
+                    t,
+                    Method::GET,
+                    &format!("/api/projects/{pid}/verify?{query}"),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{query}: {v}");
+            v["count"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(count("path=/orders/{id}".into()).await, 3);
+    assert_eq!(count("path=/orders/2".into()).await, 1);
+    assert_eq!(count("path=/orders/{*rest}&method=get".into()).await, 3);
+    assert_eq!(count("method=POST".into()).await, 1);
+    assert_eq!(count(format!("mockId={mid}")).await, 3);
+    assert_eq!(
+        count(format!("mockId={vip_id}")).await,
+        0,
+        "refused: not answered by it"
+    );
+    let since = url_encode(&before);
+    assert_eq!(
+        count(format!("startDate={since}&path=/orders/{{id}}")).await,
+        3
+    );
+    assert_eq!(count("startDate=2999-01-01T00:00:00Z".into()).await, 0);
+
+    // Bad filters: every problem named at once.
+    let (s, v) = app
+        .call(
+            &t,
+            Method::GET,
+            &format!("/api/projects/{pid}/verify?method=ANY&path=nope&mockId=x&startDate=yesterday&colour=red"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let text = v.to_string();
+    for field in ["method", "path", "mockId", "startDate", "colour"] {
+        assert!(text.contains(field), "{field} named: {text}");
+    }
+    // Another user's project is not found.
+    let (other, _, _) = app.register("verify-nosy@example.com").await;
+    let (s, _) = app
+        .call(
+            &other,
+            Method::GET,
+            &format!("/api/projects/{pid}/verify"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+fn url_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
