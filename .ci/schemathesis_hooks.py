@@ -56,3 +56,13 @@ def import_format_names_the_body(context, query):
     MockBird's own document, so another named format is a different file (a
     MockBird document named `wiremock` is 400 "the file is not WireMock")."""
     return not (isinstance(query, dict) and query.get("format") not in (None, "mockbird"))
+
+
+@schemathesis.hook("filter_case").apply_to(name="POST /api/projects/import")
+def import_as_json(context, case):
+    """The fuzzer writes YAML 1.1 (PyYAML), the server reads YAML 1.2: a plain
+    scalar 1.1 takes for text is a number in 1.2 (`4707E11`), so a schema-valid
+    document in PyYAML's YAML is not always the same document to the server.
+    YAML reading has its own tests (mockbird-import/tests/import.rs); here the
+    document goes as JSON."""
+    return case.media_type != "application/yaml"

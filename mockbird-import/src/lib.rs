@@ -160,8 +160,8 @@ pub fn detect(doc: &Value) -> Option<Format> {
             openapi::Dialect::Swagger2 => Format::Swagger,
         });
     }
-    if doc.get("mockbird").is_some() || (doc.get("project").is_some() && doc.get("mocks").is_some())
-    {
+    // `mocks` may be left out of a MockBird document (a project with none).
+    if doc.get("mockbird").is_some() || doc.get("project").is_some_and(Value::is_object) {
         return Some(Format::MockBird);
     }
     if postman::detect(doc) {

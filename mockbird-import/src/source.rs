@@ -33,6 +33,9 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Value, ImportError>
             budget.max_documents = 1;
             let mut options = serde_saphyr::Options::default();
             options.budget = Some(budget);
+            // YAML 1.2 (as OpenAPI 3.1 requires): only `true`/`false` are
+            // booleans, so `country: NO` or a header value `Y` stays text.
+            options.strict_booleans = true;
             // Far below the default million: a spec has no use for mass alias replay.
             options.alias_limits.max_total_replayed_events = 100_000;
             serde_saphyr::from_str_with_options(text, options)

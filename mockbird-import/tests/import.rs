@@ -315,6 +315,22 @@ fn bad_input_is_refused_with_the_reason() {
     // A MockBird export reads as itself.
     let own = br#"{"mockbird": 1, "project": {"name": "Own"}, "mocks": []}"#;
     assert_eq!(import(own, None, &l).unwrap().format, Format::MockBird);
+    // A project without mocks, in YAML, is a MockBird document too; a
+    // `project` that is not an object is no format at all.
+    let bare = import(b"project:\n  name: Bare\n  isPublic: false\n", None, &l).unwrap();
+    assert_eq!(bare.format, Format::MockBird);
+    assert!(bare.document.mocks.is_empty());
+    // YAML 1.2: `Y`, `no` and `on` are text, not booleans.
+    let yes = b"project: {name: Y}\nmocks:\n  - {name: no, method: GET, path: /on, \
+        responses: [{statusCode: 200, headers: {x-a: Y, x-b: off}}]}\n";
+    let yes = import(yes, None, &l).unwrap().document;
+    assert_eq!(yes.project.name.as_deref(), Some("Y"));
+    assert_eq!(yes.mocks[0].mock.name.as_deref(), Some("no"));
+    let headers = yes.mocks[0].responses[0].headers.as_ref().unwrap();
+    assert_eq!(headers.get("x-a").map(String::as_str), Some("Y"));
+    assert_eq!(headers.get("x-b").map(String::as_str), Some("off"));
+    let err = import(b"project: 3\n", None, &l).unwrap_err();
+    assert!(matches!(err, ImportError::UnknownFormat(_)), "{err}");
 }
 
 #[test]

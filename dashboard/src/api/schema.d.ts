@@ -4114,7 +4114,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExportDocument"];
-                "application/yaml": string;
+                "application/yaml": components["schemas"]["ExportDocument"];
             };
         };
         responses: {

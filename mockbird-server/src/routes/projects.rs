@@ -514,9 +514,11 @@ async fn import_document(
     tag = "projects",
     summary = "Import a project file: a MockBird export, OpenAPI 3.0/3.1, Swagger 2.0, Postman 2.1, HAR 1.2, Mockoon or WireMock mappings",
     params(ImportQuery),
+    // The schema is MockBird's document, as JSON or as YAML; the other
+    // formats (described in the summary and docs/http-api.md) are read too.
     request_body(content(
         (ExportDocument = "application/json"),
-        (String = "application/yaml"),
+        (ExportDocument = "application/yaml"),
     )),
     responses(
         (status = 201, description = "The project created, and the fidelity report", body = Imported),
