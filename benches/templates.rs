@@ -1,5 +1,8 @@
-//! Template rendering: a static body (no render), a small template, and a
-//! 100-item `repeat`, each beside the equivalent `format!`.
+//! Template rendering: a static body (no render), a small template, a
+//! 100-item `repeat`, and templates reading 1, 5 and 20 request fields of a
+//! request with 20 query parameters, 20 headers and a JSON body — each beside
+//! the equivalent `format!`, and the field templates also rendered against
+//! the whole request (as before templates knew which fields they read).
 
 use std::hint::black_box;
 
@@ -39,7 +42,9 @@ fn templates(c: &mut criterion::Criterion) {
     group.bench_function("render", |b| {
         b.iter(|| {
             let view = RequestView::new(black_box(&req), &params);
-            small.render(view.template_context(), now).unwrap()
+            small
+                .render(view.template_context_of(small.reads()), now)
+                .unwrap()
         })
     });
     group.finish();
@@ -62,9 +67,61 @@ fn templates(c: &mut criterion::Criterion) {
     group.bench_function("render", |b| {
         b.iter(|| {
             let view = RequestView::new(black_box(&req), &params);
-            repeat.render(view.template_context(), now).unwrap()
+            repeat
+                .render(view.template_context_of(repeat.reads()), now)
+                .unwrap()
         })
     });
+    group.finish();
+}
+
+fn fields(c: &mut criterion::Criterion) {
+    let query: Vec<String> = (0..20).map(|i| format!("q{i}=v{i}")).collect();
+    let mut req = MockRequest::new(
+        http::Method::POST,
+        &format!("/users/42?{}", query.join("&")),
+    )
+    .with_header("content-type", "application/json");
+    for i in 0..20 {
+        req = req.with_header(&format!("x-h{i}"), &format!("header value {i}"));
+    }
+    let req = req.with_body(
+        r#"{"user":{"name":"Ada","email":"ada@example.com","tags":["a","b","c"]},"items":[1,2,3,4,5,6,7,8]}"#,
+    );
+    let params = vec![("id".to_owned(), "42".to_owned())];
+    let now = chrono_now();
+    let mut group = c.benchmark_group("template_fields");
+    for n in [1usize, 5, 20] {
+        let src = format!(
+            "{{{}}}",
+            (0..n)
+                .map(|i| format!(r#""f{i}":"{{{{request.query.q{i}}}}}""#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let t = Template::compile_json(&src).unwrap();
+        group.bench_function(format!("{n}/baseline_format"), |b| {
+            b.iter(|| {
+                let view = RequestView::new(black_box(&req), &params);
+                let parts: Vec<String> = (0..n)
+                    .map(|i| format!(r#""f{i}":"{}""#, view.query(&format!("q{i}")).unwrap()))
+                    .collect();
+                format!("{{{}}}", parts.join(","))
+            })
+        });
+        group.bench_function(format!("{n}/render"), |b| {
+            b.iter(|| {
+                let view = RequestView::new(black_box(&req), &params);
+                t.render(view.template_context_of(t.reads()), now).unwrap()
+            })
+        });
+        group.bench_function(format!("{n}/render_whole_request"), |b| {
+            b.iter(|| {
+                let view = RequestView::new(black_box(&req), &params);
+                t.render(view.template_context(), now).unwrap()
+            })
+        });
+    }
     group.finish();
 }
 
@@ -72,5 +129,5 @@ fn chrono_now() -> mockbird_core::clock::Timestamp {
     mockbird_core::clock::now()
 }
 
-criterion_group! { name = benches; config = mockbird_benches::criterion(); targets = templates }
+criterion_group! { name = benches; config = mockbird_benches::criterion(); targets = templates, fields }
 criterion_main!(benches);

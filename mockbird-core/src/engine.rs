@@ -521,7 +521,7 @@ fn render(t: &Template, view: &RequestView<'_>, budget: Budget) -> Result<Bytes,
                 TemplateError::Render(format!("X-Mockbird-Now {v:?} is not an RFC 3339 timestamp"))
             })?,
     };
-    t.render_within(view.template_context(), now, budget)
+    t.render_within(view.template_context_of(t.reads()), now, budget)
         .map(Bytes::from)
 }
 

@@ -195,8 +195,16 @@ impl<'a> RequestView<'a> {
         json_lookup(self.json()?, field).map(json_to_text)
     }
 
-    /// The template context: `{request: {method, path, params, query, headers, cookies, body, rawBody}}`.
+    /// The template context: `{request: {method, path, pathSegments, params,
+    /// query, headers, cookies, body, rawBody}}`.
     pub fn template_context(&self) -> Value {
+        self.template_context_of(Fields::ALL)
+    }
+
+    /// The template context holding only `fields` of the request: what a
+    /// template reads ([`crate::template::Template::reads`]), so that a
+    /// template reading one parameter does not copy headers and body.
+    pub fn template_context_of(&self, fields: Fields) -> Value {
         let map = |pairs: &[(String, String)]| {
             let mut m = Map::new();
             for (k, v) in pairs {
@@ -205,32 +213,108 @@ impl<'a> RequestView<'a> {
             }
             Value::Object(m)
         };
-        let mut headers = Map::new();
-        for (k, v) in &self.request.headers {
-            if let Ok(v) = v.to_str() {
-                headers
-                    .entry(k.as_str().to_owned())
-                    .or_insert_with(|| Value::String(v.to_owned()));
+        let mut request = Map::new();
+        let mut put = |field: Fields, name: &str, value: &dyn Fn() -> Value| {
+            if fields.contains(field) {
+                request.insert(name.to_owned(), value());
             }
-        }
-        let body = match (self.form(), self.json()) {
+        };
+        put(Fields::METHOD, "method", &|| {
+            json!(self.request.method.as_str())
+        });
+        put(Fields::PATH, "path", &|| {
+            json!(crate::routing::decode_path(&self.request.path))
+        });
+        put(Fields::PATH_SEGMENTS, "pathSegments", &|| {
+            json!(crate::routing::split_path(&self.request.path))
+        });
+        put(Fields::PARAMS, "params", &|| map(self.params));
+        put(Fields::QUERY, "query", &|| map(self.query_pairs()));
+        put(Fields::HEADERS, "headers", &|| {
+            let mut headers = Map::new();
+            for (k, v) in &self.request.headers {
+                if let Ok(v) = v.to_str() {
+                    headers
+                        .entry(k.as_str().to_owned())
+                        .or_insert_with(|| Value::String(v.to_owned()));
+                }
+            }
+            Value::Object(headers)
+        });
+        put(Fields::COOKIES, "cookies", &|| map(self.cookie_pairs()));
+        put(Fields::BODY, "body", &|| match (self.form(), self.json()) {
             (Some(form), _) => map(form),
             (None, Some(json)) => json.clone(),
             (None, None) => Value::String(self.raw_body().into_owned()),
-        };
-        json!({
-            "request": {
-                "method": self.request.method.as_str(),
-                "path": crate::routing::decode_path(&self.request.path),
-                "pathSegments": crate::routing::split_path(&self.request.path),
-                "params": map(self.params),
-                "query": map(self.query_pairs()),
-                "headers": headers,
-                "cookies": map(self.cookie_pairs()),
-                "body": body,
-                "rawBody": self.raw_body(),
-            }
+        });
+        put(Fields::RAW_BODY, "rawBody", &|| json!(self.raw_body()));
+        let mut root = Map::new();
+        root.insert("request".to_owned(), Value::Object(request));
+        Value::Object(root)
+    }
+}
+
+/// A set of the fields of a template's `request` (see
+/// [`RequestView::template_context_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Fields(u16);
+
+impl Fields {
+    /// No field.
+    pub const NONE: Fields = Fields(0);
+    /// `request.method`.
+    pub const METHOD: Fields = Fields(1);
+    /// `request.path`.
+    pub const PATH: Fields = Fields(1 << 1);
+    /// `request.pathSegments`.
+    pub const PATH_SEGMENTS: Fields = Fields(1 << 2);
+    /// `request.params`.
+    pub const PARAMS: Fields = Fields(1 << 3);
+    /// `request.query`.
+    pub const QUERY: Fields = Fields(1 << 4);
+    /// `request.headers`.
+    pub const HEADERS: Fields = Fields(1 << 5);
+    /// `request.cookies`.
+    pub const COOKIES: Fields = Fields(1 << 6);
+    /// `request.body`.
+    pub const BODY: Fields = Fields(1 << 7);
+    /// `request.rawBody`.
+    pub const RAW_BODY: Fields = Fields(1 << 8);
+    /// Every field.
+    pub const ALL: Fields = Fields((1 << 9) - 1);
+
+    /// The field called `name` in a template (`params`, `rawBody`, …).
+    pub fn named(name: &str) -> Option<Fields> {
+        Some(match name {
+            "method" => Fields::METHOD,
+            "path" => Fields::PATH,
+            "pathSegments" => Fields::PATH_SEGMENTS,
+            "params" => Fields::PARAMS,
+            "query" => Fields::QUERY,
+            "headers" => Fields::HEADERS,
+            "cookies" => Fields::COOKIES,
+            "body" => Fields::BODY,
+            "rawBody" => Fields::RAW_BODY,
+            _ => return None,
         })
+    }
+
+    /// Whether every field of `other` is in `self`.
+    pub fn contains(self, other: Fields) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for Fields {
+    type Output = Fields;
+    fn bitor(self, other: Fields) -> Fields {
+        Fields(self.0 | other.0)
+    }
+}
+
+impl std::ops::BitOrAssign for Fields {
+    fn bitor_assign(&mut self, other: Fields) {
+        self.0 |= other.0;
     }
 }
 

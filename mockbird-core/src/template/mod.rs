@@ -33,6 +33,7 @@
 mod budget;
 mod builtins;
 mod helpers;
+mod reads;
 pub mod scan;
 
 use std::sync::LazyLock;
@@ -232,6 +233,8 @@ pub struct Template {
     inner: handlebars::Template,
     /// Compiled for a JSON body ([`Template::compile_json`]).
     json: bool,
+    /// The fields of `request` it reads.
+    reads: crate::request::Fields,
 }
 
 impl Template {
@@ -261,7 +264,12 @@ impl Template {
             inner.mapping.extend(piece.mapping);
         }
         check_elements(&inner.elements)?;
-        Ok(Template { inner, json: false })
+        let reads = reads::reads(&inner.elements);
+        Ok(Template {
+            inner,
+            json: false,
+            reads,
+        })
     }
 
     /// Compiles a template for a JSON body, which stays valid JSON whatever
@@ -273,6 +281,13 @@ impl Template {
         mark_json(&mut t.inner.elements, &mut JsonState::default());
         t.json = true;
         Ok(t)
+    }
+
+    /// The fields of `request` this template reads: a context holding only
+    /// those ([`crate::request::RequestView::template_context_of`]) renders
+    /// the same text as the whole request.
+    pub fn reads(&self) -> crate::request::Fields {
+        self.reads
     }
 
     /// Renders with `ctx` as data and `now` as the clock helpers see, under

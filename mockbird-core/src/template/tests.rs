@@ -581,3 +581,89 @@ fn json_templates_stay_json_whatever_the_request_carries() {
         .unwrap();
     assert_eq!(plain, format!("\"{hostile}\""));
 }
+
+/// `ctx()` holding only the fields `t` reads.
+fn only_read(t: &Template) -> Value {
+    let mut c = ctx();
+    c["request"].as_object_mut().unwrap().retain(|k, _| {
+        t.reads()
+            .contains(crate::request::Fields::named(k).unwrap())
+    });
+    c
+}
+
+#[test]
+fn a_template_reads_the_fields_it_names_and_helpers_imply() {
+    use crate::request::Fields;
+    let reads = |src: &str| Template::compile(src).unwrap().reads();
+    assert_eq!(reads("plain text"), Fields::NONE);
+    assert_eq!(reads(r#"{"id": "{{request.params.id}}"}"#), Fields::PARAMS);
+    assert_eq!(
+        reads("{{request.query.page}} {{header 'x-a'}} {{#if request.body.user}}y{{/if}}"),
+        Fields::QUERY | Fields::HEADERS | Fields::BODY
+    );
+    assert_eq!(
+        reads("{{urlParam 'id'}}{{cookie 's'}}"),
+        Fields::PARAMS | Fields::COOKIES
+    );
+    assert_eq!(reads("{{body 'a'}}"), Fields::BODY | Fields::RAW_BODY);
+    assert_eq!(
+        reads("{{size (jsonPath request.body '$.items')}}"),
+        Fields::BODY
+    );
+    assert_eq!(
+        reads("{{#each request.body.items}}{{n}}{{this}}{{/each}}"),
+        Fields::BODY
+    );
+    assert_eq!(reads("{{#repeat 2}}{{@index}}{{/repeat}}"), Fields::NONE);
+    // What cannot be placed reads everything.
+    for src in [
+        "{{request}}",
+        "{{json request}}",
+        "{{#with request}}{{method}}{{/with}}",
+        "{{#each request}}{{@key}}{{/each}}",
+        "{{this}}",
+        "{{lookup this 'request'}}",
+        "{{#if true}}{{this.request}}{{/if}}",
+        "{{#each request.body.items}}{{../request.method}}{{/each}}",
+        "{{#each request.body.items}}{{@root.request.path}}{{/each}}",
+        "{{#each request.body.items}}x{{else}}{{this}}{{/each}}",
+    ] {
+        if let Ok(t) = Template::compile(src) {
+            assert_eq!(t.reads(), Fields::ALL, "{src}");
+        }
+    }
+}
+
+#[test]
+fn a_template_renders_the_same_from_the_fields_it_reads() {
+    let sources = [
+        r#"{"id": "{{request.params.id}}", "m": "{{request.method}}"}"#,
+        "{{request.path}} {{request.query.q}} {{queryParam 'page'}}",
+        "{{header 'x-request-id'}} {{request.headers.content-type}}",
+        "{{cookie 'session'}} {{request.cookies.session}}",
+        "{{body 'user.name'}} {{body}} {{bodyRaw}} {{request.rawBody}}",
+        "{{#each request.body.items}}{{n}},{{@index}};{{/each}}",
+        "{{#each request.body.user.tags}}{{this}}{{/each}}",
+        "{{#with request.body.user}}{{name}}{{/with}}",
+        "{{#if request.query.page}}paged{{else}}{{request.method}}{{/if}}",
+        "{{jsonPath request.body '$.user.name'}} {{size request.body.items}}",
+        "{{#each request.body.items}}{{../request.method}}{{/each}}",
+        "{{#each request.body.items}}{{@root.request.params.id}}{{/each}}",
+        "{{lookup request.query 'q'}} {{lookup request 'method'}}",
+        "{{#repeat 2}}{{request.params.id}}{{/repeat}}",
+        "{{#each request.query}}{{@key}}={{this}}&{{/each}}",
+        "{{#with request}}{{method}} {{params.id}}{{/with}}",
+        "{{#each request.body.items}}x{{else}}{{request.path}}{{/each}}",
+    ];
+    for src in sources {
+        let t = Template::compile(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+        let whole = t
+            .render(ctx(), clock())
+            .unwrap_or_else(|e| panic!("{src}: {e}"));
+        let part = t
+            .render(only_read(&t), clock())
+            .unwrap_or_else(|e| panic!("{src}: {e}"));
+        assert_eq!(whole, part, "{src} reads {:?}", t.reads());
+    }
+}
